@@ -1,0 +1,158 @@
+import type { z } from 'zod';
+import { ApiError, AuthError, NetworkError } from '../errors.js';
+import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
+import { errorFromResponse } from './response-errors.js';
+import {
+  accessTokenListSchema,
+  accessTokenRolesSchema,
+  createdTokenSchema,
+  deletedSchema,
+  jwtTokenResponseSchema,
+  loginInfoSchema,
+  type AccessToken,
+  type AccessTokenRoles,
+  type LoginInfo,
+} from './schemas.js';
+
+/** What the client needs from a session: headers, and one renewal after a 401. */
+export interface Authenticator {
+  authHeaders(): Promise<Record<string, string>>;
+  /** After a 401: obtain a new credential; false when there is none to try. */
+  renewAfterUnauthorized(): Promise<boolean>;
+  /** Where the credential came from, for error messages. */
+  readonly source: string;
+}
+
+export interface CreateTokenOptions {
+  expiresAt: string;
+  description?: string;
+  roles?: string[];
+  user?: string;
+}
+
+export interface ExchangedJwt {
+  jwt: string;
+  /** Unix seconds, from the response or else the JWT's own exp. */
+  expiresAt: number | undefined;
+}
+
+/** One typed method per OSMO endpoint (SPEC.md section 1); no knowledge of storage. */
+export class OsmoClient {
+  constructor(
+    private readonly http: Transport,
+    readonly baseUrl: string,
+    private readonly auth?: Authenticator,
+    private readonly warn: (message: string) => void = () => {},
+  ) {}
+
+  loginInfo(): Promise<LoginInfo> {
+    return this.call({ method: 'GET', path: '/api/auth/login', idempotent: true, anonymous: true }, loginInfoSchema, 'read the login methods');
+  }
+
+  async exchangePat(pat: string): Promise<ExchangedJwt> {
+    const req = { method: 'POST' as const, path: '/api/auth/jwt/access_token', json: { token: pat }, idempotent: true, anonymous: true };
+    let body;
+    try {
+      body = await this.call(req, jwtTokenResponseSchema, 'exchange the access token');
+    } catch (err) {
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+        throw new AuthError(`${err.message}`, 'create a new token with `osmo token set`, then log in with it again');
+      }
+      throw err;
+    }
+    if (!body.token) throw new AuthError(body.error || 'the service did not issue a JWT for this access token');
+    return { jwt: body.token, expiresAt: body.expires_at ?? undefined };
+  }
+
+  createToken(name: string, opts: CreateTokenOptions): Promise<string> {
+    const query = new URLSearchParams({ expires_at: opts.expiresAt });
+    if (opts.description) query.set('description', opts.description);
+    for (const role of opts.roles ?? []) query.append('roles', role);
+    // A create is never retried blindly: a lost answer could mean it was made.
+    return this.call({ method: 'POST', path: `${tokenPath(name, opts.user)}?${query}`, idempotent: false }, createdTokenSchema, 'create the token');
+  }
+
+  listTokens(user?: string): Promise<AccessToken[]> {
+    const path = user ? `/api/auth/user/${encodeURIComponent(user)}/access_token` : '/api/auth/access_token';
+    return this.call({ method: 'GET', path, idempotent: true }, accessTokenListSchema, 'list tokens');
+  }
+
+  tokenRoles(name: string): Promise<AccessTokenRoles> {
+    return this.call({ method: 'GET', path: `${tokenPath(name)}/roles`, idempotent: true }, accessTokenRolesSchema, 'read the token roles');
+  }
+
+  async deleteToken(name: string, user?: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: tokenPath(name, user), idempotent: true }, deletedSchema, 'delete the token');
+  }
+
+  /** An authenticated request to any path, for `osmo api`. Error statuses are returned, not thrown. */
+  async raw(method: HttpRequest['method'], path: string, json?: unknown, headers?: Record<string, string>): Promise<HttpResponse> {
+    return this.send({ method, path, json, headers, idempotent: method !== 'POST' && method !== 'PATCH' });
+  }
+
+  private async call<T extends z.ZodType>(req: ApiRequest, schema: T, what: string): Promise<z.infer<T>> {
+    const res = await this.send(req);
+    if (res.status >= 400) throw errorFromResponse(res, what);
+    if (res.status >= 300) throw new NetworkError(`unexpected redirect (HTTP ${res.status}) while trying to ${what}`, 'check the server URL');
+    let json: unknown;
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      throw new NetworkError(`the server's answer to "${what}" is not JSON (HTTP ${res.status})`, 'check that the URL points at an OSMO service');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+      throw new NetworkError(`the server's answer to "${what}" does not match the OSMO API${at}: ${issue?.message ?? 'invalid'}`, 'check that the URL points at an OSMO service of a supported version');
+    }
+    return parsed.data;
+  }
+
+  private async send(req: ApiRequest): Promise<HttpResponse> {
+    const attempt = async (): Promise<HttpResponse> => {
+      const auth = req.anonymous || !this.auth ? {} : await this.auth.authHeaders();
+      const res = await this.http.send({
+        method: req.method,
+        url: `${this.baseUrl}${req.path}`,
+        headers: { ...req.headers, ...auth },
+        json: req.json,
+        idempotent: req.idempotent,
+      });
+      this.forwardWarning(res);
+      return res;
+    };
+    let res = await attempt();
+    if (res.status === 401 && !req.anonymous && this.auth) {
+      if (await this.auth.renewAfterUnauthorized()) res = await attempt();
+      if (res.status === 401) {
+        const reason = res.text.trim().split('\n')[0]?.slice(0, 200) || 'unauthorized';
+        throw new AuthError(`the service refused the credential from ${this.auth.source}: ${reason} (HTTP 401)`, `run \`osmo login ${this.baseUrl}\` again`);
+      }
+    }
+    return res;
+  }
+
+  // The service may attach a base64 warning (e.g. a PAT about to expire).
+  private forwardWarning(res: HttpResponse): void {
+    const header = res.headers['x-osmo-warning'];
+    for (const value of Array.isArray(header) ? header : header ? [header] : []) {
+      const text = Buffer.from(value, 'base64').toString('utf8').trim();
+      if (text) this.warn(text);
+    }
+  }
+}
+
+interface ApiRequest {
+  method: HttpRequest['method'];
+  path: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+  idempotent: boolean;
+  anonymous?: boolean;
+}
+
+function tokenPath(name: string, user?: string): string {
+  const token = encodeURIComponent(name);
+  return user ? `/api/auth/user/${encodeURIComponent(user)}/access_token/${token}` : `/api/auth/access_token/${token}`;
+}

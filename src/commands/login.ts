@@ -1,0 +1,81 @@
+import { Command, Option } from 'commander';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { println } from '../io.js';
+import { LOGIN_METHODS, type LoginMethod } from '../config/state.js';
+
+export interface LoginFlags {
+  method: LoginMethod;
+  token?: string;
+  tokenFile?: string;
+  tokenStdin?: boolean;
+  username?: string;
+  password?: string;
+  passwordFile?: string;
+  deviceEndpoint?: string;
+  browserEndpoint?: string;
+  callbackPort?: number;
+  clientId?: string;
+  allowInsecureHttp?: boolean;
+}
+
+export function loginCommand(getContext: () => Context): Command {
+  return new Command('login')
+    .description('Log in to an OSMO service')
+    .argument('[url]', 'service URL; defaults to the last server used')
+    .addOption(new Option('--method <method>', 'how to authenticate').choices(LOGIN_METHODS).default('pkce'))
+    .option('--token <token>', 'personal access token (least safe: visible in `ps` and shell history)')
+    .option('--token-file <file>', 'read the personal access token from a file')
+    .option('--token-stdin', 'read the personal access token from standard input')
+    .option('--username <user>', 'user name (password and dev methods)')
+    .option('--password <password>', 'password (least safe; prefer --password-file)')
+    .option('--password-file <file>', 'read the password from a file')
+    .option('--device-endpoint <url>', 'override the device authorization endpoint')
+    .option('--browser-endpoint <url>', 'override the browser authorization endpoint')
+    .option('--callback-port <port>', 'local port for the browser callback (default: any free port)', parsePort)
+    .option('--client-id <id>', 'override the OAuth client id')
+    .option('--allow-insecure-http', 'allow sending credentials over plain http:// to a non-loopback host')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ osmo login https://osmo.example.com\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ printenv OSMO_PAT | osmo login https://osmo.example.com --method token --token-stdin\n  $ osmo login https://osmo.example.com --method code\n  $ osmo login http://localhost:8000 --method dev --username alice',
+    )
+    .action((url: string | undefined, flags: LoginFlags) => runLogin(url, flags, getContext()));
+}
+
+export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context): Promise<void> {
+  const { resolveLoginUrl } = await import('../login/login-url.js');
+  const { url, allowInsecureHttp } = await resolveLoginUrl(ctx, rawUrl, Boolean(flags.allowInsecureHttp));
+  let result;
+  switch (flags.method) {
+    case 'token': {
+      const { readPat } = await import('../login/read-pat.js');
+      const { tokenLogin } = await import('../login/token-login.js');
+      const input = await readPat(flags, ctx.io);
+      if (input.warning) ctx.warn(input.warning);
+      println(ctx.io.stdout, `Logging in to ${url}`);
+      result = await tokenLogin(ctx, url, input.pat, allowInsecureHttp);
+      break;
+    }
+    case 'dev': {
+      const username = flags.username?.trim();
+      if (!username) throw new UsageError('--method dev needs --username', 'for example: osmo login http://localhost:8000 --method dev --username alice');
+      const { devLogin } = await import('../login/token-login.js');
+      println(ctx.io.stdout, `Logging in to ${url}`);
+      result = await devLogin(ctx, url, username, allowInsecureHttp);
+      break;
+    }
+    default: {
+      const { oauthLogin } = await import('../login/oauth-login.js');
+      println(ctx.io.stdout, `Logging in to ${url}`);
+      result = await oauthLogin(ctx, url, flags, allowInsecureHttp);
+    }
+  }
+  if (result.notice) ctx.notice(result.notice);
+  println(ctx.io.stdout, `Successfully logged in. Welcome ${result.name}.`);
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`invalid --callback-port "${value}": expected a port number 1-65535`);
+  return port;
+}

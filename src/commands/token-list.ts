@@ -1,0 +1,46 @@
+import { Command } from 'commander';
+import type { Context } from '../context.js';
+import type { AccessToken } from '../api/schemas.js';
+import { println } from '../io.js';
+import { datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
+import { todayUtc, validateUser } from '../validate.js';
+
+export interface TokenListOptions {
+  user?: string;
+  formatType: FormatType;
+}
+
+export function tokenListCommand(getContext: () => Context): Command {
+  return new Command('list')
+    .description('List your personal access tokens (or, for admins, another user\'s)')
+    .option('-u, --user <user>', 'list the tokens of this user (admins only)')
+    .addOption(formatTypeOption())
+    .addHelpText('after', '\nExamples:\n  $ osmo token list\n  $ osmo token list -t json | jq -r \'.[].token_name\'\n  $ osmo token list --user user@example.com')
+    .action((opts: TokenListOptions) => runTokenList({ ...opts, user: validateUser(opts.user) }, getContext()));
+}
+
+export async function runTokenList(opts: TokenListOptions, ctx: Context): Promise<void> {
+  const { client } = await ctx.target();
+  const tokens = await client.listTokens(opts.user);
+  if (opts.formatType === 'json') return printJson(ctx.io, tokens);
+  if (tokens.length === 0) {
+    println(ctx.io.stdout, opts.user ? `No tokens found for user ${opts.user}` : 'No tokens found');
+    return;
+  }
+  println(ctx.io.stdout, await renderTable(tokens, todayUtc(new Date())));
+}
+
+async function renderTable(tokens: AccessToken[], today: string): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const table = new Table({
+    head: ['Name', 'Description', 'Active', 'Expires At (UTC)'],
+    style: { head: [], border: [], compact: true },
+    chars: { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
+  });
+  for (const token of tokens) {
+    const expires = datePart(token.expires_at);
+    // Expired when its expiry date is on or before today (UTC).
+    table.push([token.token_name, token.description ?? '', expires > today ? 'Active' : 'Expired', expires]);
+  }
+  return table.toString();
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { CONFIG_FILE } from './paths.js';
+
+// Non-secret state only. Secrets live in a CredentialStore, never here.
+
+export const LOGIN_METHODS = ['pkce', 'code', 'password', 'token', 'dev'] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
+export type StoreKind = 'keychain' | 'file';
+
+const serverStateSchema = z.object({
+  method: z.enum(LOGIN_METHODS),
+  username: z.string().optional(),
+  /** Which store holds this server's secrets, so later commands need not probe. */
+  store: z.enum(['keychain', 'file']).optional(),
+  clientId: z.string().optional(),
+  tokenEndpoint: z.string().optional(),
+  /** The user allowed credentials over plain http:// to a non-loopback host. */
+  allowInsecureHttp: z.boolean().optional(),
+  /** Name and expiry (YYYY-MM-DD) of the PAT behind a token login, when known. */
+  tokenName: z.string().optional(),
+  patExpiresAt: z.string().optional(),
+});
+export type ServerState = z.infer<typeof serverStateSchema>;
+
+const stateSchema = z.object({
+  version: z.literal(1),
+  current: z.string().optional(),
+  servers: z.record(z.string(), serverStateSchema),
+});
+export type State = z.infer<typeof stateSchema>;
+
+export function emptyState(): State {
+  return { version: 1, servers: {} };
+}
+
+export function readState(dir: string): State {
+  const path = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not valid JSON`, 'fix or delete it, then run `osmo login` again');
+  }
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new UsageError(`${path} has an unexpected format`, 'delete it and run `osmo login` again');
+  }
+  return parsed.data;
+}
+
+export function writeState(dir: string, state: State): void {
+  writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+}

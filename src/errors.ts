@@ -1,0 +1,65 @@
+// Typed errors carry their exit code (SPEC.md section 2). Only cli.ts turns
+// them into process.exitCode; nothing else ends the process.
+
+export const ExitCode = {
+  ok: 0,
+  user: 2,
+  server: 10,
+  rateLimited: 75,
+  interrupted: 130,
+} as const;
+
+export class OsmoError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The user's mistake: bad flags, bad input, not logged in. Exit 2. */
+export class UsageError extends OsmoError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.user, hint);
+  }
+}
+
+/** A credential was refused or is missing. Exit 2. */
+export class AuthError extends OsmoError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.user, hint);
+  }
+}
+
+/** The service answered with an error status. */
+export class ApiError extends OsmoError {
+  constructor(
+    message: string,
+    readonly status: number,
+    hint?: string,
+  ) {
+    super(message, exitCodeForStatus(status), hint);
+  }
+}
+
+/** Connection refused, DNS, TLS, time-out, or a response that is not what the API promises. Exit 10. */
+export class NetworkError extends OsmoError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.server, hint);
+  }
+}
+
+export class InterruptedError extends OsmoError {
+  constructor() {
+    super('Interrupted', ExitCode.interrupted);
+  }
+}
+
+export function exitCodeForStatus(status: number): number {
+  if (status === 429) return ExitCode.rateLimited;
+  if (status >= 400 && status < 500) return ExitCode.user;
+  return ExitCode.server;
+}

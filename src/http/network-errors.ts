@@ -1,0 +1,61 @@
+import { NetworkError, OsmoError } from '../errors.js';
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** Turns an undici or socket error into one readable line (exit 10). */
+export function describeNetworkError(err: unknown, url: string, timeoutMs: number): OsmoError {
+  if (err instanceof OsmoError) return err;
+  const host = safeHost(url);
+  const code = findCode(err);
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  switch (true) {
+    case code === 'ECONNREFUSED':
+      return new NetworkError(`cannot connect to ${host}: connection refused`, 'check the URL and that the service is running');
+    case code === 'ENOTFOUND' || code === 'EAI_AGAIN':
+      return new NetworkError(`cannot resolve host ${safeHostname(url)}`, 'check the URL, your DNS and any proxy settings');
+    case code !== undefined && TLS_CODES.has(code):
+      return new NetworkError(`the TLS certificate of ${host} is not trusted (${code})`, 'point NODE_EXTRA_CA_CERTS or OSMO_CA_FILE at your CA bundle');
+    case code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT':
+      return new NetworkError(`no response from ${host} within ${seconds} s`, 'try again, or raise OSMO_HTTP_TIMEOUT (seconds)');
+    case code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE':
+      return new NetworkError(`the connection to ${host} was closed unexpectedly`, 'try again; if it persists, check proxies between you and the service');
+    case code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR':
+      return new NetworkError(`the request to ${host} was aborted`);
+    default:
+      return new NetworkError(`request to ${host} failed: ${code ?? (err instanceof Error ? err.message : String(err))}`);
+  }
+}
+
+function findCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the server';
+  }
+}
+
+function safeHostname(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return 'the server';
+  }
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { EnvHttpProxyAgent, RetryAgent, request, type Dispatcher } from 'undici';
+import { NetworkError, UsageError } from '../errors.js';
+import { jitteredRetry, RETRY_ERROR_CODES, RETRY_STATUS_CODES } from './retry-policy.js';
+import { describeNetworkError } from './network-errors.js';
+import { redactUrl } from './redact.js';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** A JSON body; sent with content-type application/json. */
+  json?: unknown;
+  /** Safe to repeat after a transient failure (never a create). */
+  idempotent: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+export interface TransportOptions {
+  userAgent: string;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Extra CA certificates (PEM) trusted besides the system's. */
+  caFile?: string;
+  debug?: (line: string) => void;
+}
+
+/** Bodies larger than this are not an OSMO response; stop reading. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The only module that talks to the network: base concerns (User-Agent,
+ * time-outs, retries, proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, extra CAs,
+ * debug lines with secrets redacted) live here and nowhere else.
+ */
+export class Transport {
+  private plain: Dispatcher | undefined;
+  private retrying: Dispatcher | undefined;
+
+  constructor(private readonly opts: TransportOptions) {}
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const started = Date.now();
+    const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: 'application/json', ...req.headers };
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers['content-type'] = 'application/json';
+    }
+    this.opts.debug?.(`> ${req.method} ${redactUrl(req.url)}${headers.authorization ? ' (authorization: Bearer [redacted])' : ''}`);
+    try {
+      const res = await request(req.url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: req.idempotent ? this.retryingDispatcher() : this.plainDispatcher(),
+        headersTimeout: this.opts.timeoutMs,
+        bodyTimeout: this.opts.timeoutMs,
+      });
+      const text = await readCapped(res.body);
+      this.opts.debug?.(`< ${res.statusCode} ${req.method} ${redactUrl(req.url)} in ${Date.now() - started} ms`);
+      return { status: res.statusCode, headers: res.headers, text };
+    } catch (err) {
+      this.opts.debug?.(`< failed ${req.method} ${redactUrl(req.url)} after ${Date.now() - started} ms: ${(err as { code?: string }).code ?? 'error'}`);
+      throw describeNetworkError(err, req.url, this.opts.timeoutMs);
+    }
+  }
+
+  private plainDispatcher(): Dispatcher {
+    this.plain ??= new EnvHttpProxyAgent({
+      connect: { timeout: this.opts.timeoutMs, ...this.tlsOptions() },
+      headersTimeout: this.opts.timeoutMs,
+      bodyTimeout: this.opts.timeoutMs,
+    });
+    return this.plain;
+  }
+
+  private retryingDispatcher(): Dispatcher {
+    this.retrying ??= new RetryAgent(this.plainDispatcher(), {
+      maxRetries: this.opts.maxRetries,
+      minTimeout: 250,
+      maxTimeout: 4000,
+      timeoutFactor: 2,
+      methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'POST'],
+      statusCodes: RETRY_STATUS_CODES,
+      errorCodes: RETRY_ERROR_CODES,
+      retry: jitteredRetry,
+      throwOnError: false,
+    });
+    return this.retrying;
+  }
+
+  private tlsOptions(): { ca?: string[] } {
+    if (!this.opts.caFile) return {};
+    let pem: string;
+    try {
+      pem = readFileSync(this.opts.caFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read the CA file ${this.opts.caFile} (${(err as NodeJS.ErrnoException).code})`, 'check OSMO_CA_FILE');
+    }
+    // Trust the system's roots as well: the extra file adds to them.
+    return { ca: [...rootCertificates, pem] };
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new NetworkError(`the response is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; this is not an OSMO service answer`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,21 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
+
+/**
+ * The server to log in to: the argument, else the last server used. Refuses
+ * plain http:// to a non-loopback host unless allowed now or at an earlier login.
+ */
+export async function resolveLoginUrl(ctx: Context, rawUrl: string | undefined, allowFlag: boolean): Promise<{ url: string; allowInsecureHttp: boolean }> {
+  const state = await ctx.state();
+  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : state.current;
+  if (!url) throw new UsageError('no server URL given and no earlier login to reuse', 'for example: osmo login https://osmo.example.com');
+  const allowInsecureHttp = allowFlag || Boolean(state.servers[url]?.allowInsecureHttp);
+  if (isInsecureRemote(url)) {
+    if (!allowInsecureHttp) {
+      throw new UsageError(`refusing to send credentials over plain http:// to ${new URL(url).host}`, 'use https://, or pass --allow-insecure-http if you accept that anyone on the network can read them');
+    }
+    ctx.warn(`credentials for ${url} travel unencrypted over http://`);
+  }
+  return { url, allowInsecureHttp };
+}

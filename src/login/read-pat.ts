@@ -1,0 +1,42 @@
+import { UsageError } from '../errors.js';
+import type { IO } from '../io.js';
+import { promptSecret, readAllStdin } from '../prompt.js';
+import { readSecretFile } from '../util/secret-file.js';
+
+export interface PatSources {
+  token?: string;
+  tokenFile?: string;
+  tokenStdin?: boolean;
+}
+
+export interface PatInput {
+  pat: string;
+  /** A warning for the user, e.g. a token file others can read. */
+  warning?: string;
+}
+
+/**
+ * The PAT for `--method token`, from exactly one place: --token (least safe:
+ * visible in `ps` and shell history), --token-file, --token-stdin, a pipe on
+ * stdin, or a hidden prompt. Its shape is never checked: it is opaque.
+ */
+export async function readPat(sources: PatSources, io: IO): Promise<PatInput> {
+  const given = [sources.token !== undefined && '--token', sources.tokenFile !== undefined && '--token-file', sources.tokenStdin && '--token-stdin'].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the token in one way only; --token-file or --token-stdin keep it out of `ps`');
+  if (sources.tokenFile !== undefined) {
+    const file = readSecretFile(sources.tokenFile, '--token-file', 'access token');
+    return { pat: file.value, warning: file.looseMode ? `${sources.tokenFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${sources.tokenFile}\`` : undefined };
+  }
+  if (sources.token !== undefined) return { pat: nonEmpty(sources.token, '--token') };
+  if (sources.tokenStdin || !io.stdinIsTTY) {
+    if (io.stdinIsTTY) throw new UsageError('--token-stdin needs the token piped on standard input', 'for example: osmo login URL --method token --token-stdin < token.txt');
+    return { pat: nonEmpty(await readAllStdin(io), 'standard input') };
+  }
+  return { pat: nonEmpty(await promptSecret(io, 'Access token', 'pass --token-file FILE or --token-stdin'), 'the prompt') };
+}
+
+function nonEmpty(value: string, from: string): string {
+  const trimmed = value.trim();
+  if (!trimmed) throw new UsageError(`the access token from ${from} is empty`, 'create one with `osmo token set NAME` and pass it with --token-file or --token-stdin');
+  return trimmed;
+}

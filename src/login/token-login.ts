@@ -1,0 +1,28 @@
+import type { Context } from '../context.js';
+import { displayName, readClaims } from '../session/jwt-claims.js';
+import { saveLogin, type SavedLogin } from '../session/save-login.js';
+
+export interface LoginResult extends SavedLogin {
+  /** Who the service says we are. */
+  name: string;
+}
+
+/** Exchanges the PAT once (proving it works) and keeps both it and the JWT. */
+export async function tokenLogin(ctx: Context, url: string, pat: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+  const client = await ctx.client(url);
+  const { jwt, expiresAt } = await client.exchangePat(pat);
+  const claims = readClaims(jwt);
+  const saved = await saveLogin(
+    ctx,
+    url,
+    { method: 'token', username: claims?.unique_name, tokenName: claims?.osmo_token_name, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) },
+    { pat, jwt, jwtExpiresAt: expiresAt ?? claims?.exp },
+  );
+  return { ...saved, name: displayName(claims) ?? 'user' };
+}
+
+/** Developer mode: the service trusts x-osmo-user, so there is no secret to keep. */
+export async function devLogin(ctx: Context, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+  const saved = await saveLogin(ctx, url, { method: 'dev', username, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) });
+  return { ...saved, name: username };
+}

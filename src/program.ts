@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander';
+import { Context, VERSION } from './context.js';
+import { ExitCode, OsmoError } from './errors.js';
+import { processIO, println, type IO } from './io.js';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
+import { tokenCommand } from './commands/token.js';
+
+/** Builds the command tree; each command's work is loaded only when it runs. */
+export function buildProgram(getContext: () => Context, io: IO): Command {
+  const program = new Command('osmo')
+    .description('Log in to an OSMO service and manage personal access tokens')
+    .version(VERSION, '-v, --version', 'print the version')
+    .option('--debug', 'log each HTTP request on stderr, with secrets redacted (also OSMO_DEBUG=1)')
+    .showSuggestionAfterError(true)
+    .addCommand(loginCommand(getContext))
+    .addCommand(logoutCommand(getContext))
+    .addCommand(tokenCommand(getContext))
+    .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list');
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
+    });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
+  return program;
+}
+
+/** The one exit point: maps typed errors to SPEC.md's exit codes. */
+export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let context: Context | undefined;
+  const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug) })), io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    return reportError(err, io, argv, program, context?.debug ?? env.OSMO_DEBUG === '1');
+  }
+}
+
+function reportError(err: unknown, io: IO, argv: string[], program: Command, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through here too, successfully.
+    if (err.exitCode === 0) return ExitCode.ok;
+    const sub = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
+    const known = program.commands.some((c) => c.name() === argv[0]);
+    println(io.stderr, `Run \`osmo ${known ? `${sub} ` : ''}--help\` for usage.`);
+    return ExitCode.user;
+  }
+  const json = wantsJson(argv);
+  if (err instanceof OsmoError) {
+    if (json) println(io.stderr, JSON.stringify({ message: err.message, code: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }));
+    else println(io.stderr, `Error: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}`);
+    if (debug && err.stack) println(io.stderr, err.stack);
+    return err.exitCode;
+  }
+  // A bug, not a user or server problem: say so plainly; the stack only on request.
+  const message = err instanceof Error ? err.message : String(err);
+  println(io.stderr, json ? JSON.stringify({ message: `unexpected error: ${message}`, code: ExitCode.server }) : `Error: unexpected error: ${message}`);
+  if (debug && err instanceof Error && err.stack) println(io.stderr, err.stack);
+  else if (!json) println(io.stderr, '  run again with --debug for details, and report it if it persists');
+  return ExitCode.server;
+}
+
+function wantsJson(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--format-type=json' || a === '-tjson' || ((a === '-t' || a === '--format-type') && argv[i + 1] === 'json'));
+}

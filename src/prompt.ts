@@ -1,0 +1,44 @@
+import { UsageError } from './errors.js';
+import type { IO } from './io.js';
+
+/** Interactive questions only where a person can answer them. */
+export function canPrompt(io: IO): boolean {
+  return io.stdinIsTTY && io.stderrIsTTY;
+}
+
+/** Asks for a secret without echoing it; fails with the flag to use instead when no one can answer. */
+export async function promptSecret(io: IO, question: string, flagHint: string): Promise<string> {
+  if (!canPrompt(io)) throw new UsageError(`cannot ask for ${question.toLowerCase()} without a terminal`, flagHint);
+  const stdin = io.stdin as NodeJS.ReadStream;
+  io.stderr.write(`${question}: `);
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const done = (err?: Error) => {
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      io.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(answer);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+        if (ch === '\u0003') return done(Object.assign(new Error('Interrupted'), { code: 'SIGINT' }));
+        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
+        else answer += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** Reads the whole of standard input (for --token-stdin and pipes). */
+export async function readAllStdin(io: IO): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,99 @@
+import { AuthError } from '../errors.js';
+import type { Authenticator } from '../api/client.js';
+import type { CredentialStore, Secrets } from '../store/credential-store.js';
+import type { Lock } from './lock.js';
+import { readClaims } from './jwt-claims.js';
+
+/** A cached JWT is reused while it lives at least this much longer. */
+export const REFRESH_MARGIN_SECONDS = 30;
+
+/** Turns the long-lived secret (PAT or refresh token) into a fresh JWT. */
+export type Renew = (current: Secrets) => Promise<Secrets>;
+
+export interface JwtSessionOptions {
+  account: string;
+  store: CredentialStore;
+  lock: Lock;
+  renew: Renew;
+  /** Where the credential came from, named in authentication errors. */
+  source: string;
+  nowSeconds?: () => number;
+}
+
+/**
+ * Gives a valid JWT for one server, renewing it at most once per expiry
+ * across every osmo process sharing the login: renewal happens under the
+ * config-directory lock, and a process that waited re-reads the store and
+ * uses the JWT the lock holder just saved.
+ */
+export class JwtSession implements Authenticator {
+  readonly source: string;
+  private secrets: Secrets | undefined;
+  private renewedAfter401 = false;
+
+  constructor(private readonly opts: JwtSessionOptions) {
+    this.source = opts.source;
+  }
+
+  async authHeaders(): Promise<Record<string, string>> {
+    return { authorization: `Bearer ${await this.validJwt()}` };
+  }
+
+  /** The current JWT, renewed first when it is about to expire. */
+  async validJwt(): Promise<string> {
+    this.secrets ??= await this.load();
+    if (this.isFresh(this.secrets)) return this.secrets.jwt!;
+    return this.renewUnlessFresh(undefined);
+  }
+
+  async renewAfterUnauthorized(): Promise<boolean> {
+    if (this.renewedAfter401) return false;
+    this.renewedAfter401 = true;
+    await this.renewUnlessFresh(this.secrets?.jwt);
+    return true;
+  }
+
+  private renewUnlessFresh(rejectedJwt: string | undefined): Promise<string> {
+    return this.opts.lock(async () => {
+      // Another process may have renewed while this one waited for the lock.
+      const stored = await this.load();
+      if (this.isFresh(stored) && stored.jwt !== rejectedJwt) {
+        this.secrets = stored;
+        return stored.jwt!;
+      }
+      const renewed = await this.opts.renew(stored);
+      await this.opts.store.set(this.opts.account, renewed);
+      this.secrets = renewed;
+      return renewed.jwt!;
+    });
+  }
+
+  private async load(): Promise<Secrets> {
+    const secrets = await this.opts.store.get(this.opts.account);
+    if (!secrets || (!secrets.pat && !secrets.refreshToken && !secrets.jwt)) {
+      throw new AuthError(`no credentials stored for ${this.opts.account}`, `run \`osmo login ${this.opts.account}\``);
+    }
+    return secrets;
+  }
+
+  private isFresh(secrets: Secrets): boolean {
+    if (!secrets.jwt) return false;
+    const expiresAt = secrets.jwtExpiresAt ?? readClaims(secrets.jwt)?.exp;
+    const now = this.opts.nowSeconds?.() ?? Date.now() / 1000;
+    return expiresAt !== undefined && expiresAt - now >= REFRESH_MARGIN_SECONDS;
+  }
+}
+
+/** Developer mode: the service trusts an x-osmo-user header; nothing to renew. */
+export class DevSession implements Authenticator {
+  readonly source: string;
+  constructor(private readonly username: string) {
+    this.source = `developer login as ${username}`;
+  }
+  async authHeaders(): Promise<Record<string, string>> {
+    return { 'x-osmo-user': this.username };
+  }
+  async renewAfterUnauthorized(): Promise<boolean> {
+    return false;
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Everything secret about one server's login. */
+export const secretsSchema = z.object({
+  /** The personal access token of a token login. */
+  pat: z.string().optional(),
+  /** The OAuth refresh token of a pkce, code or password login. */
+  refreshToken: z.string().optional(),
+  /** The cached short-lived JWT and its expiry (unix seconds). */
+  jwt: z.string().optional(),
+  jwtExpiresAt: z.number().optional(),
+});
+export type Secrets = z.infer<typeof secretsSchema>;
+
+/** A place for secrets, keyed by the normalized server URL. */
+export interface CredentialStore {
+  readonly kind: 'keychain' | 'file' | 'memory';
+  get(account: string): Promise<Secrets | undefined>;
+  set(account: string, secrets: Secrets): Promise<void>;
+  /** Returns whether something was removed. */
+  delete(account: string): Promise<boolean>;
+}
+
+export class MemoryStore implements CredentialStore {
+  readonly kind = 'memory';
+  private readonly items = new Map<string, Secrets>();
+  async get(account: string): Promise<Secrets | undefined> {
+    return this.items.get(account);
+  }
+  async set(account: string, secrets: Secrets): Promise<void> {
+    this.items.set(account, { ...secrets });
+  }
+  async delete(account: string): Promise<boolean> {
+    return this.items.delete(account);
+  }
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { CREDENTIALS_FILE } from '../config/paths.js';
+import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
+
+const fileSchema = z.object({
+  version: z.literal(1),
+  accounts: z.record(z.string(), secretsSchema),
+});
+type CredentialsFile = z.infer<typeof fileSchema>;
+
+/**
+ * The fallback where no keychain can be reached: credentials.json, mode 0600,
+ * replaced atomically. Callers serialize writers with the config-dir lock.
+ */
+export class FileStore implements CredentialStore {
+  readonly kind = 'file';
+  readonly path: string;
+
+  constructor(dir: string) {
+    this.path = join(dir, CREDENTIALS_FILE);
+  }
+
+  async get(account: string): Promise<Secrets | undefined> {
+    return this.read().accounts[account];
+  }
+
+  async set(account: string, secrets: Secrets): Promise<void> {
+    const file = this.read();
+    file.accounts[account] = secrets;
+    this.write(file);
+  }
+
+  async delete(account: string): Promise<boolean> {
+    const file = this.read();
+    if (!(account in file.accounts)) return false;
+    delete file.accounts[account];
+    this.write(file);
+    return true;
+  }
+
+  private read(): CredentialsFile {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, accounts: {} };
+      throw new UsageError(`cannot read ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    try {
+      return fileSchema.parse(JSON.parse(text));
+    } catch {
+      throw new UsageError(`${this.path} is damaged`, 'delete it and run `osmo login` again');
+    }
+  }
+
+  private write(file: CredentialsFile): void {
+    writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+  }
+}

@@ -1,0 +1,58 @@
+import { isValid, parseISO } from 'date-fns';
+import { UsageError } from './errors.js';
+
+// Local checks run before any request, so a typo never reaches the service.
+
+const TOKEN_NAME = /^[a-zA-Z]([a-zA-Z0-9_-]*[a-zA-Z0-9])?$/;
+const MAX_TOKEN_NAME = 128;
+export const DEFAULT_TOKEN_DAYS = 31;
+
+export function validateTokenName(name: string): string {
+  if (!TOKEN_NAME.test(name) || name.length > MAX_TOKEN_NAME) {
+    const shown = name.length > 40 ? `${name.slice(0, 40)}...` : name;
+    throw new UsageError(
+      `invalid token name "${shown}": use letters, digits, "-" and "_", starting with a letter and ending with a letter or digit (at most ${MAX_TOKEN_NAME} characters)`,
+      'for example: osmo token set ci-github-actions',
+    );
+  }
+  return name;
+}
+
+/** Today's date in UTC as YYYY-MM-DD. */
+export function todayUtc(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/**
+ * --expires-at: a real calendar date YYYY-MM-DD (UTC), later than today.
+ * Default: today + 31 days. The service enforces its own maximum.
+ */
+export function resolveExpiresAt(input: string | undefined, now: Date): string {
+  const today = todayUtc(now);
+  if (input === undefined) {
+    return todayUtc(new Date(Date.parse(`${today}T00:00:00Z`) + DEFAULT_TOKEN_DAYS * 86_400_000));
+  }
+  const value = input.trim();
+  // parseISO also accepts week dates and times; only the plain date form is the contract.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isValid(parseISO(value)) || parseISO(value).getDate() !== Number(value.slice(8))) {
+    throw new UsageError(`invalid --expires-at "${input}": expected a calendar date YYYY-MM-DD`, `for example --expires-at ${resolveExpiresAt(undefined, now)}`);
+  }
+  if (value <= today) {
+    throw new UsageError(`--expires-at ${value} is not in the future (today is ${today} UTC)`, 'pick a later date');
+  }
+  return value;
+}
+
+export function validateRoles(roles: string[] | undefined): string[] | undefined {
+  if (!roles?.length) return undefined;
+  const cleaned = roles.flatMap((r) => r.split(',')).map((r) => r.trim());
+  if (cleaned.some((r) => r === '')) throw new UsageError('empty role name in --roles', 'for example: -r osmo-user -r osmo-ml-team');
+  return [...new Set(cleaned)];
+}
+
+export function validateUser(user: string | undefined): string | undefined {
+  if (user === undefined) return undefined;
+  const value = user.trim();
+  if (!value) throw new UsageError('--user needs a user name', 'for example: -u user@example.com');
+  return value;
+}
