@@ -1,10 +1,21 @@
 import { ExitCode } from './errors.js';
 import { main } from './program.js';
 
+let finished = false;
+
 process.once('SIGINT', () => {
   // Every write is atomic, so stopping here leaves the previous state intact.
   process.stderr.write('\nInterrupted\n');
   process.exit(ExitCode.interrupted);
 });
 
+// If the event loop ever drains before main() settles, never exit 0 silently.
+process.once('exit', () => {
+  if (!finished) {
+    process.stderr.write('Error: osmo stopped before finishing; run again with --debug and report it\n');
+    process.exitCode = ExitCode.server;
+  }
+});
+
 process.exitCode = await main(process.argv.slice(2));
+finished = true;

@@ -29,5 +29,5 @@ export const jitteredRetry: RetryCallback = (err, { state, opts }, cb) => {
   const retryAfterSeconds = Number(headers?.['retry-after']);
   const backoff = Math.min(minTimeout * factor ** (state.counter - 1), maxTimeout);
   const delay = retryAfterSeconds > 0 ? Math.min(retryAfterSeconds * 1000, maxTimeout) : backoff / 2 + Math.random() * (backoff / 2);
-  setTimeout(() => cb(null), delay).unref();
+  setTimeout(() => cb(null), delay);
 };

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const OSMO_BIN = fileURLToPath(new URL('../../bin/osmo', import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export function tempDir(prefix = 'osmo-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A clean environment: nothing from the developer's own osmo setup leaks into a test. */
+export function baseEnv(configDir: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('OSMO_') || key === 'DBUS_SESSION_BUS_ADDRESS' || /_proxy$/i.test(key) || key === 'NODE_OPTIONS') continue;
+    env[key] = value;
+  }
+  Object.assign(env, { OSMO_CONFIG_DIR: configDir, OSMO_CREDENTIAL_STORE: 'file', NO_COLOR: '1' });
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Runs the real bin/osmo as a child process. */
+export function runOsmo(args: string[], configDir: string, opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [OSMO_BIN, ...args], { env: baseEnv(configDir, opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A fingerprint of every file under a directory, to prove a command changed nothing. */
+export function hashTree(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (d: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(d).sort();
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const path = join(d, name);
+      const st = statSync(path);
+      hash.update(`${relative(dir, path)}:${st.mode.toString(8)}\n`);
+      if (st.isDirectory()) walk(path);
+      else hash.update(readFileSync(path));
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/** Every file's content under a directory, joined, for leak checks. */
+export function readTree(dir: string): string {
+  let out = '';
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out += readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}

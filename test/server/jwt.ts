@@ -1,0 +1,71 @@
+// RS256 JWTs with node:crypto only. One key pair at a time: rotating it makes
+// every earlier token fail verification, which is how tests simulate a
+// service that re-keyed under a client holding a cached JWT.
+import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+
+export type Claims = Record<string, unknown>;
+
+/** The gateway's plain-text 401 bodies. */
+export type JwtFailure = 'Jwt is expired' | 'Jwt verification fails';
+
+export type Verified = { ok: true; claims: Claims } | { ok: false; reason: JwtFailure };
+
+const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decode(part: string): Claims | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Claims) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class JwtSigner {
+  private privateKey!: KeyObject;
+  private publicKey!: KeyObject;
+  private kid = '';
+
+  constructor() {
+    this.rotate();
+  }
+
+  rotate(): void {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = pair.privateKey;
+    this.publicKey = pair.publicKey;
+    this.kid = randomBytes(8).toString('hex');
+  }
+
+  sign(claims: Claims): string {
+    const signingInput = `${encode({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${encode(claims)}`;
+    const signature = sign('sha256', Buffer.from(signingInput), this.privateKey).toString('base64url');
+    return `${signingInput}.${signature}`;
+  }
+
+  /**
+   * Checks a token the way Envoy's jwt_authn filter does: issuer and time
+   * first, the signature last, so an expired token signed with a retired key
+   * still reads "Jwt is expired". No clock skew, so tests need not wait a minute.
+   */
+  verify(token: string, nowSec: number, issuers: string[]): Verified {
+    const fail: Verified = { ok: false, reason: 'Jwt verification fails' };
+    const parts = token.split('.');
+    if (parts.length !== 3) return fail;
+    const [head, body, signature] = parts as [string, string, string];
+    const header = decode(head);
+    const claims = decode(body);
+    if (!header || !claims || header.alg !== 'RS256') return fail;
+    if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) return fail;
+    if (typeof claims.exp !== 'number') return fail;
+    if (nowSec >= claims.exp) return { ok: false, reason: 'Jwt is expired' };
+    if (header.kid !== this.kid) return fail;
+    const good = verify('sha256', Buffer.from(`${head}.${body}`), this.publicKey, Buffer.from(signature, 'base64url'));
+    return good ? { ok: true, claims } : fail;
+  }
+
+  jwks(): { keys: Claims[] } {
+    const jwk = this.publicKey.export({ format: 'jwk' });
+    return { keys: [{ ...jwk, kid: this.kid, alg: 'RS256', use: 'sig' }] };
+  }
+}
