@@ -39,12 +39,27 @@ export function loginCommand(getContext: () => Context): Command {
       'after',
       '\nExamples:\n  $ osmo login https://osmo.example.com\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ printenv OSMO_PAT | osmo login https://osmo.example.com --method token --token-stdin\n  $ osmo login https://osmo.example.com --method code\n  $ osmo login http://localhost:8000 --method dev --username alice',
     )
-    .action((url: string | undefined, flags: LoginFlags) => runLogin(url, flags, getContext()));
+    .action(function (this: Command, url: string | undefined, flags: LoginFlags) {
+      // `osmo login URL` alone, for a server already logged in, switches back to it.
+      const credentialFlags = ['token', 'tokenFile', 'tokenStdin', 'username', 'password', 'passwordFile'] as const;
+      const switchOnly = this.getOptionValueSource('method') === 'default' && credentialFlags.every((f) => flags[f] === undefined);
+      return runLogin(url, flags, getContext(), switchOnly);
+    });
 }
 
-export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context): Promise<void> {
+export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context, switchOnly = false): Promise<void> {
   const { resolveLoginUrl } = await import('../login/login-url.js');
   const { url, allowInsecureHttp } = await resolveLoginUrl(ctx, rawUrl, Boolean(flags.allowInsecureHttp));
+  if (switchOnly) {
+    const { switchTo } = await import('../session/save-login.js');
+    const stored = await switchTo(ctx, url);
+    if (stored) {
+      println(ctx.io.stdout, `Logging in to ${url}`);
+      println(ctx.io.stdout, `Using the stored ${stored.method} login; pass --method to log in again.`);
+      println(ctx.io.stdout, `Successfully logged in. Welcome ${stored.username ?? 'back'}.`);
+      return;
+    }
+  }
   let result;
   switch (flags.method) {
     case 'token': {

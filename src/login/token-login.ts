@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
-import { saveLogin, type SavedLogin } from '../session/save-login.js';
+import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
 
 export interface LoginResult extends SavedLogin {
   /** Who the service says we are. */
@@ -9,6 +9,7 @@ export interface LoginResult extends SavedLogin {
 
 /** Exchanges the PAT once (proving it works) and keeps both it and the JWT. */
 export async function tokenLogin(ctx: Context, url: string, pat: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+  const choice = await chooseStore(ctx);
   const client = await ctx.client(url);
   const { jwt, expiresAt } = await client.exchangePat(pat);
   const claims = readClaims(jwt);
@@ -16,7 +17,7 @@ export async function tokenLogin(ctx: Context, url: string, pat: string, allowIn
     ctx,
     url,
     { method: 'token', username: claims?.unique_name, tokenName: claims?.osmo_token_name, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) },
-    { pat, jwt, jwtExpiresAt: expiresAt ?? claims?.exp },
+    { secrets: { pat, jwt, jwtExpiresAt: expiresAt ?? claims?.exp }, choice },
   );
   return { ...saved, name: displayName(claims) ?? 'user' };
 }

@@ -20,7 +20,7 @@ export function configDirLock(dir: string): Lock {
       release = await lockfile.lock(dir, {
         lockfilePath: join(dir, LOCK_FILE),
         realpath: false,
-        stale: 10_000,
+        stale: 5_000,
         retries: { retries: 400, factor: 1.1, minTimeout: 10, maxTimeout: 100 },
         // The holder keeps going even if another process took over a stale lock:
         // every write is atomic, so the worst case is one extra exchange.

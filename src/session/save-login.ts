@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { readState, writeState, type ServerState } from '../config/state.js';
 import type { Secrets } from '../store/credential-store.js';
-import { chooseStoreForLogin } from '../store/choose-store.js';
+import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
 import { FileStore } from '../store/file-store.js';
 import { KeychainStore } from '../store/keychain-store.js';
 
@@ -12,16 +12,24 @@ export interface SavedLogin {
 }
 
 /**
+ * Picks where a login's secrets will go. Called before any request, so an
+ * unreachable forced keychain fails before the credential is sent anywhere.
+ */
+export function chooseStore(ctx: Context): Promise<StoreChoice> {
+  return chooseStoreForLogin(ctx.env, ctx.configDir);
+}
+
+/**
  * Records a successful login: secrets in the chosen store, the rest in the
  * config file, and this server as the current one. Other servers' logins stay.
  */
-export async function saveLogin(ctx: Context, url: string, server: Omit<ServerState, 'store'>, secrets?: Secrets): Promise<SavedLogin> {
-  const choice = secrets ? await chooseStoreForLogin(ctx.env, ctx.configDir) : undefined;
+export async function saveLogin(ctx: Context, url: string, server: Omit<ServerState, 'store'>, secrets?: { secrets: Secrets; choice: StoreChoice }): Promise<SavedLogin> {
+  const choice = secrets?.choice;
   const lock = await ctx.lock();
   await lock(async () => {
     const state = readState(ctx.configDir);
     const previous = state.servers[url]?.store;
-    if (choice && secrets) await choice.store.set(url, secrets);
+    if (secrets) await secrets.choice.store.set(url, secrets.secrets);
     // Secrets left in another store by an earlier login must not linger there.
     if (previous && previous !== choice?.store.kind) await deleteFrom(previous, ctx, url);
     state.servers[url] = { ...server, ...(choice ? { store: choice.store.kind } : {}) };
@@ -29,6 +37,21 @@ export async function saveLogin(ctx: Context, url: string, server: Omit<ServerSt
     writeState(ctx.configDir, state);
   });
   return { store: choice?.store.kind ?? 'none', notice: choice?.notice };
+}
+
+/** Makes an already logged-in server the current one; undefined when there is no login to switch to. */
+export async function switchTo(ctx: Context, url: string): Promise<ServerState | undefined> {
+  const lock = await ctx.lock();
+  return lock(async () => {
+    const state = readState(ctx.configDir);
+    const server = state.servers[url];
+    if (!server) return undefined;
+    if (state.current !== url) {
+      state.current = url;
+      writeState(ctx.configDir, state);
+    }
+    return server;
+  });
 }
 
 /** Forgets a server's login everywhere it may be stored. Returns whether there was one. */

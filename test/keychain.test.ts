@@ -1,0 +1,140 @@
+import { after, before, describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startSecretService, type SecretService } from './helpers/secret-service.js';
+import { readTree, tempDir } from './helpers/cli.js';
+import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
+
+// With OSMO_TEST_REQUIRE_KEYCHAIN=1 (set by .ci/run) an unavailable keychain
+// fails these tests instead of skipping them.
+const requireKeychain = process.env.OSMO_TEST_REQUIRE_KEYCHAIN === '1';
+const run = promisify(execFile);
+const server = useServer();
+let service: SecretService | undefined;
+let unavailable: string | undefined;
+
+before(async () => {
+  try {
+    await import('keytar');
+  } catch {
+    unavailable = 'keytar is not installed (it needs libsecret-1-dev to build)';
+    return;
+  }
+  const started = await startSecretService();
+  if ('unavailable' in started) unavailable = started.unavailable;
+  else service = started;
+});
+after(async () => service?.stop());
+
+/** The keychain's env, or skip (fail under OSMO_TEST_REQUIRE_KEYCHAIN=1). */
+function keychainEnv(t: TestContext): Record<string, string | undefined> | undefined {
+  if (!service) {
+    if (requireKeychain) assert.fail(`keychain required but unavailable: ${unavailable}`);
+    t.skip(`no keychain: ${unavailable}`);
+    return undefined;
+  }
+  return { ...service.env, OSMO_CREDENTIAL_STORE: undefined };
+}
+
+async function secretToolSearch(env: Record<string, string | undefined>): Promise<string> {
+  const res = await run('secret-tool', ['search', '--all', 'service', 'osmo-cli'], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, timeout: 10_000 }).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '' }));
+  return `${res.stdout}${res.stderr}`;
+}
+
+function patFile(pat: string): string {
+  const file = join(tempDir(), 'token');
+  writeFileSync(file, pat, { mode: 0o600 });
+  return file;
+}
+
+describe('the OS keychain (a private Secret Service)', () => {
+  it('a token login keeps the PAT and JWT in the keychain and in no file; logout removes them', async (t) => {
+    const env = keychainEnv(t);
+    if (!env) return;
+    const { dir, osmo } = newUser(env);
+    const pat = server().issuePat('user@example.com', 'keychain-token');
+    const login = await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)]);
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stderr, '', 'no fallback notice when the keychain works');
+
+    const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { servers: Record<string, { store: string }> };
+    assert.equal(config.servers[server().url]?.store, 'keychain');
+    const files = readTree(dir);
+    assert.ok(!files.includes(pat), 'the PAT is in a file');
+    const jwt = /Bearer (\S+)/.exec(JSON.stringify(server().requests.at(-1)?.headers ?? {}))?.[1];
+    assert.ok(!files.includes('eyJ'), 'a JWT is in a file');
+    assert.equal(jwt, undefined, 'login sends no API request after the exchange');
+
+    const found = await secretToolSearch(env);
+    assert.match(found, new RegExp(`account = ${server().url.replace(/[.]/g, '\\.')}`));
+    assert.match(found, /service = osmo-cli/);
+
+    const list = await osmo(['token', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /keychain-token/);
+
+    const out = await osmo(['logout']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.doesNotMatch(await secretToolSearch(env), /osmo-cli/);
+  });
+
+  it('16 parallel commands after expiry share one exchange through the keychain', async (t) => {
+    const env = keychainEnv(t);
+    if (!env) return;
+    const { osmo } = newUser(env);
+    server().setJwtLifetime(31);
+    try {
+      const pat = server().issuePat('user@example.com', 'keychain-stampede');
+      assert.equal((await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)])).code, 0);
+    } finally {
+      server().setJwtLifetime(300);
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+    const before = server().count(EXCHANGE);
+    const results = await Promise.all(Array.from({ length: 16 }, () => osmo(['token', 'list'])));
+    for (const res of results) assert.equal(res.code, 0, res.stderr);
+    console.log(`# keychain: exchanges for 16 parallel commands after expiry: ${server().count(EXCHANGE) - before}`);
+    assert.equal(server().count(EXCHANGE) - before, 1);
+  });
+});
+
+describe('choosing the store', () => {
+  it('without a D-Bus session, login falls back to the file with one notice, not repeated later', async () => {
+    const { dir, osmo } = newUser({ OSMO_CREDENTIAL_STORE: undefined });
+    const pat = server().issuePat('user@example.com', 'fallback-token');
+    const login = await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)]);
+    assert.equal(login.code, 0, login.stderr);
+    assert.match(login.stderr, /^Note: the keychain is unavailable: no D-Bus session \(DBUS_SESSION_BUS_ADDRESS is not set\); credentials are stored in .*credentials\.json \(readable only by you\)\n$/);
+    const list = await osmo(['token', 'list']);
+    assert.equal(list.code, 0);
+    assert.equal(list.stderr, '');
+    assert.ok(readFileSync(join(dir, 'credentials.json'), 'utf8').includes(pat));
+  });
+
+  it('OSMO_CREDENTIAL_STORE=file is quiet', async () => {
+    const { osmo } = newUser({ OSMO_CREDENTIAL_STORE: 'file' });
+    const pat = server().issuePat('user@example.com', 'quiet-file');
+    const login = await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)]);
+    assert.equal(login.code, 0);
+    assert.equal(login.stderr, '');
+  });
+
+  it('a forced keychain that cannot be reached is an error naming the cause, and stores nothing', async () => {
+    const { dir, osmo } = newUser({ OSMO_CREDENTIAL_STORE: 'keychain' });
+    const pat = server().issuePat('user@example.com', 'forced-keychain');
+    const login = await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)]);
+    assert.equal(login.code, 2);
+    assert.match(login.stderr, /^Error: the keychain is unavailable: no D-Bus session/);
+    assert.doesNotMatch(readTree(dir), new RegExp(pat));
+  });
+
+  it('a forced keychain on a bus without a Secret Service names that cause', async () => {
+    const { osmo } = newUser({ OSMO_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: `unix:path=${tempDir()}/no-bus` });
+    const res = await osmo(['login', server().url, '--method', 'token', '--token', 'whatever-token-value']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /^Error: the keychain is unavailable: (no Secret Service answered|the keytar module)/);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startOsmoServer } from './server/osmo-server.js';
+import { EXCHANGE, LIST, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { runOsmo, tempDir } from './helpers/cli.js';
+
+const server = useServer();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('many processes sharing one login', () => {
+  it('16 parallel commands after the JWT expired cause exactly one exchange', async () => {
+    const { osmo } = newUser();
+    server().setJwtLifetime(31); // stale for the client (30 s margin) one second after login
+    try {
+      await tokenLogin(server(), osmo, 'user@example.com', 'stampede');
+    } finally {
+      server().setJwtLifetime(300);
+    }
+    await sleep(1200);
+    const before = server().count(EXCHANGE);
+    const results = await Promise.all(Array.from({ length: 16 }, () => osmo(['token', 'list'])));
+    for (const res of results) assert.equal(res.code, 0, res.stderr);
+    const exchanges = server().count(EXCHANGE) - before;
+    console.log(`# exchanges for 16 parallel commands after expiry: ${exchanges}`);
+    assert.equal(exchanges, 1);
+  });
+});
+
+describe('401 recovery', () => {
+  it('after the service rotates its keys, one exchange and one retry make the call succeed', async () => {
+    const { osmo } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'rotate');
+    server().rotateSigningKey();
+    const before = server().count(EXCHANGE);
+    const listsBefore = server().count(LIST);
+    const res = await osmo(['token', 'list']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(server().count(EXCHANGE), before + 1);
+    assert.equal(server().count(LIST), listsBefore + 2);
+  });
+
+  it('a second 401 is an error that says to log in again', async () => {
+    const { osmo } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'revoked');
+    server().fault({ route: LIST, status: 401, body: 'Jwt verification fails', contentType: 'text/plain', times: 2 });
+    const res = await osmo(['token', 'list']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /refused the credential from the stored token login for http:\/\/127\.0\.0\.1:\d+: Jwt verification fails \(HTTP 401\)/);
+    assert.match(res.stderr, /run `osmo login http:\/\/127\.0\.0\.1:\d+` again/);
+  });
+});
+
+describe('CI mode: OSMO_URL with OSMO_TOKEN', () => {
+  it('authenticates without a stored login and writes nothing', async () => {
+    const pat = server().issuePat('user@example.com', 'ci-env');
+    const dir = join(tempDir(), 'never-created');
+    const env = { OSMO_URL: `${server().url}/`, OSMO_TOKEN: pat };
+    for (let i = 0; i < 2; i++) {
+      const res = await runOsmo(['token', 'list'], dir, { env });
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /ci-env/);
+    }
+    assert.equal(existsSync(dir), false, 'the config directory must not be created');
+  });
+
+  it('a bad OSMO_TOKEN says the credential came from the environment', async () => {
+    const dir = tempDir();
+    const res = await runOsmo(['token', 'list'], dir, { env: { OSMO_URL: server().url, OSMO_TOKEN: 'stale-token-from-an-old-secret' } });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /Access Token is invalid/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('several servers', () => {
+  it('keeps each server\'s login and switches back with `osmo login URL`', async () => {
+    const other = await startOsmoServer();
+    try {
+      const { osmo, dir } = newUser();
+      await tokenLogin(server(), osmo, 'user@example.com', 'first-server');
+      await tokenLogin(other, osmo, 'admin@example.com', 'second-server');
+      assert.match((await osmo(['token', 'list'])).stdout, /second-server/);
+
+      const back = await osmo(['login', server().url]);
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stdout, /Using the stored token login/);
+      const exchanges = server().count(EXCHANGE);
+      const list = await osmo(['token', 'list']);
+      assert.match(list.stdout, /first-server/);
+      assert.equal(server().count(EXCHANGE), exchanges, 'the first server\'s JWT is still cached');
+
+      const creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { accounts: Record<string, unknown> };
+      assert.deepEqual(Object.keys(creds.accounts).sort(), [server().url, other.url].sort());
+
+      const out = await osmo(['logout']);
+      assert.equal(out.stdout, 'Successfully logged out.\n');
+      const after = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { accounts: Record<string, unknown> };
+      assert.deepEqual(Object.keys(after.accounts), [other.url]);
+      assert.equal((await osmo(['token', 'list'])).code, 2);
+      assert.equal((await osmo(['logout'])).code, 2);
+    } finally {
+      await other.close();
+    }
+  });
+});
