@@ -6,6 +6,7 @@ let finished = false;
 process.once('SIGINT', () => {
   // Every write is atomic, so stopping here leaves the previous state intact.
   process.stderr.write('\nInterrupted\n');
+  finished = true; // the 'exit' listener below would otherwise turn 130 into 10
   process.exit(ExitCode.interrupted);
 });
 

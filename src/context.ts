@@ -16,6 +16,8 @@ export interface Target {
   session: Authenticator;
   /** undefined in CI mode (OSMO_URL + OSMO_TOKEN). */
   server?: ServerState;
+  /** A JWT valid for at least 30 s more, renewed first when needed; undefined for a dev login (no token exists). */
+  jwt?: () => Promise<string>;
 }
 
 /**
@@ -103,7 +105,7 @@ export class Context {
       renew: await renewerFor(server, anonymous, this),
       source: `the stored ${server.method} login for ${url}`,
     });
-    return { url, server, session, client: await this.client(url, session) };
+    return { url, server, session, client: await this.client(url, session), jwt: () => session.validJwt() };
   }
 
   // CI mode: nothing is read from or written to the config directory.
@@ -123,8 +125,27 @@ export class Context {
     }
     const store = new MemoryStore();
     await store.set(url, { pat });
-    const session = new JwtSession({ account: url, store, lock: noLock, renew: patRenewer(await this.client(url)), source: 'OSMO_TOKEN in the environment' });
-    return { url, session, client: await this.client(url, session) };
+    const renew = patRenewer(await this.client(url));
+    const session = new JwtSession({
+      account: url,
+      store,
+      lock: noLock,
+      // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
+      renew: (secrets) => renew(secrets).catch(async (err: unknown) => Promise.reject(await this.envTokenRefused(err))),
+      source: 'OSMO_TOKEN in the environment',
+    });
+    return { url, session, client: await this.client(url, session), jwt: () => session.validJwt() };
+  }
+
+  private async envTokenRefused(err: unknown): Promise<unknown> {
+    if (!(err instanceof AuthError)) return err;
+    // Only the hint depends on the stored state; a broken config file must not hide the real error.
+    const state = await this.state().catch(() => undefined);
+    const stored = state?.current && state.servers[state.current] ? state.current : undefined;
+    return new AuthError(
+      `OSMO_TOKEN in the environment was refused: ${err.message}`,
+      stored ? `unset OSMO_TOKEN to use your stored login for ${stored}, or set OSMO_TOKEN to a valid token` : 'set OSMO_TOKEN to a valid personal access token (create one with `osmo token set`)',
+    );
   }
 }
 

@@ -5,6 +5,10 @@ import { processIO, println, type IO } from './io.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { tokenCommand } from './commands/token.js';
+import { whoamiCommand } from './commands/whoami.js';
+import { printTokenCommand } from './commands/print-token.js';
+import { apiCommand } from './commands/api.js';
+import { completionCommand } from './commands/completion.js';
 
 /** Builds the command tree; each command's work is loaded only when it runs. */
 export function buildProgram(getContext: () => Context, io: IO): Command {
@@ -16,7 +20,11 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .addCommand(loginCommand(getContext))
     .addCommand(logoutCommand(getContext))
     .addCommand(tokenCommand(getContext))
-    .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list');
+    .addCommand(whoamiCommand(getContext))
+    .addCommand(printTokenCommand(getContext))
+    .addCommand(apiCommand(getContext))
+    .addCommand(completionCommand(getContext))
+    .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token');
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),

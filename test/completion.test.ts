@@ -1,0 +1,116 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runOsmo, tempDir } from './helpers/cli.js';
+
+/**
+ * Sources the script in a child bash and calls the completion function the
+ * way readline does: COMP_WORDS/COMP_CWORD set, COMPREPLY read back. Each
+ * line typed is one case; the last word is the one being completed.
+ */
+function bashComplete(script: string, lines: string[][]): { registration: string; replies: string[][] } {
+  const file = join(tempDir('osmo-completion-'), 'osmo.bash');
+  writeFileSync(file, script);
+  const calls = lines
+    .map((words) => {
+      const quoted = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+      return `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}
+"$fn" osmo "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"; printf '%s\\n' "REPLY:\${COMPREPLY[*]}"`;
+    })
+    .join('\n');
+  const program = `set -u
+source "$1"
+registration="$(complete -p osmo)"
+echo "$registration"
+fn="$(sed -E 's/.* -F ([^ ]+) .*/\\1/' <<<"$registration")"
+${calls}`;
+  const out = execFileSync('bash', ['--norc', '--noprofile', '-c', program, 'bash', file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const [registration = '', ...rest] = out.trimEnd().split('\n');
+  return { registration, replies: rest.map((l) => l.replace(/^REPLY:/, '').split(' ').filter(Boolean)) };
+}
+
+function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('osmo completion', () => {
+  it('bash: the script registers a function; tok<TAB> and token <TAB> complete from the command tree', async () => {
+    const res = await runOsmo(['completion', 'bash'], tempDir());
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stderr, '');
+    const { registration, replies } = bashComplete(res.stdout, [
+      ['osmo', 'tok'],
+      ['osmo', 'token', ''],
+      ['osmo', 'token', 'l'],
+      ['osmo', ''],
+      ['osmo', '--debug', 'token', 'r'],
+      ['osmo', 'login', '--method', ''],
+      ['osmo', 'token', 'list', '-t', 'j'],
+      ['osmo', 'token', 'set', 'my-token', '--'],
+      ['osmo', 'completion', ''],
+      ['osmo', 'token', 'set', 'my-token', '-e', ''],
+    ]);
+    assert.match(registration, /^complete -F \S+ osmo$/);
+    assert.deepEqual(replies[0], ['token']);
+    assert.deepEqual(replies[1], ['set', 'list', 'roles', 'delete']);
+    assert.deepEqual(replies[2], ['list']);
+    assert.deepEqual(replies[3], ['login', 'logout', 'token', 'whoami', 'print-token', 'api', 'completion']);
+    assert.deepEqual(replies[4], ['roles']);
+    assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
+    assert.deepEqual(replies[6], ['json']);
+    assert.deepEqual(replies[7], ['--expires-at', '--description', '--user', '--roles', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[8], ['bash', 'zsh', 'fish']);
+    assert.deepEqual(replies[9], [], 'a free-form value (a date) has nothing to offer');
+  });
+
+  it('zsh and fish: scripts generated from the same tree', async () => {
+    const zsh = await runOsmo(['completion', 'zsh'], tempDir());
+    assert.equal(zsh.code, 0, zsh.stderr);
+    assert.match(zsh.stdout, /^#compdef osmo\n/);
+    assert.match(zsh.stdout, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'list:/);
+    const fish = await runOsmo(['completion', 'fish'], tempDir());
+    assert.equal(fish.code, 0, fish.stderr);
+    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set list roles delete' -a 'set'/m);
+  });
+
+  it('zsh: the completion function offers the right words (where zsh is installed)', async (t) => {
+    if (!hasCommand('zsh')) return t.skip('zsh is not installed');
+    const file = join(tempDir('osmo-completion-'), '_osmo');
+    writeFileSync(file, (await runOsmo(['completion', 'zsh'], tempDir())).stdout);
+    // compsys itself needs a terminal; stand-ins for its builtins print what they are given.
+    const program = `compdef() { :; }
+_describe() { local -a arr; arr=("\${(@P)\${@[-1]}}"); print -r -- \${arr%%:*}; }
+compadd() { shift; print -r -- "$*"; }
+_files() { print FILES; }
+source "$1"
+t() { words=("$@"); CURRENT=\${#words}; PREFIX="\${words[-1]}"; _osmo; }
+t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''`;
+    const out = execFileSync('zsh', ['-f', '-c', program, 'zsh', file], { encoding: 'utf8' });
+    assert.deepEqual(out.trimEnd().split('\n'), ['set list roles delete', 'set list roles delete', 'pkce code password token dev', 'FILES', 'text json']);
+  });
+
+  it('fish: complete -C offers the right words (where fish is installed)', async (t) => {
+    if (!hasCommand('fish')) return t.skip('fish is not installed');
+    const file = join(tempDir('osmo-completion-'), 'osmo.fish');
+    writeFileSync(file, (await runOsmo(['completion', 'fish'], tempDir())).stdout);
+    const words = (line: string): string[] =>
+      execFileSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C '${line}'`, file], { encoding: 'utf8' })
+        .trimEnd().split('\n').map((l) => l.split('\t')[0]!);
+    assert.deepEqual(words('osmo tok'), ['token']);
+    assert.deepEqual(words('osmo token ').sort(), ['delete', 'list', 'roles', 'set']);
+    assert.deepEqual(words('osmo login --method ').sort(), ['code', 'dev', 'password', 'pkce', 'token']);
+  });
+
+  it('an unknown shell exits 2 and lists the choices', async () => {
+    const res = await runOsmo(['completion', 'powershell'], tempDir());
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /bash, zsh, fish/);
+  });
+});

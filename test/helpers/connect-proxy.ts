@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+
+export interface ConnectProxy {
+  /** http://127.0.0.1:PORT, for HTTPS_PROXY / HTTP_PROXY. */
+  url: string;
+  /** Tunnels opened so far. */
+  tunnels: number;
+  /** host:port of every CONNECT request, in order. */
+  targets: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A minimal forward proxy on 127.0.0.1 that only tunnels (HTTP CONNECT), the
+ * way corporate proxies carry HTTPS. It counts the tunnels it opens so a test
+ * can prove the CLI went through it, and refuses anything but CONNECT.
+ */
+export async function startConnectProxy(): Promise<ConnectProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  const server = createServer((_req, res) => {
+    res.writeHead(405, { 'content-type': 'text/plain' }).end('this test proxy only tunnels (CONNECT)\n');
+  });
+  const proxy: ConnectProxy = {
+    url: '',
+    tunnels: 0,
+    targets: [],
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    track(client);
+    const target = req.url ?? '';
+    const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(target);
+    if (!match) {
+      client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    proxy.tunnels++;
+    proxy.targets.push(target);
+    const upstream = connect(Number(match[2]), match[1]!.replace(/^\[|\]$/g, ''), () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    track(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}

@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { baseEnv, tempDir } from './helpers/cli.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; files: string[] };
+
+interface PackResult {
+  filename: string;
+  files: Array<{ path: string; mode: number }>;
+}
+
+/**
+ * What a user gets from the registry: `npm pack` (whose `prepare` builds
+ * dist/), then `npm install -g` of the tarball into an empty prefix. The pack
+ * runs in a copy of the project so that its rebuild of dist/ cannot pull the
+ * bundle from under tests running at the same time.
+ */
+describe('packaging', () => {
+  it('npm pack, npm install -g into a clean prefix, then osmo --version and --help', { timeout: 180_000 }, async () => {
+    const work = tempDir('osmo-pack-');
+    const copy = join(work, 'src-copy');
+    const skip = new Set(['node_modules', 'dist', '.git', 'test', 'bench', '.ci']);
+    cpSync(ROOT, copy, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src).split(sep)[0]!) });
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+
+    const out = join(work, 'out');
+    mkdirSync(out);
+    const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const pack = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: copy, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
+    const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('\n[') + 1 || pack.stdout.indexOf('['))) as PackResult[];
+    assert.ok(packed, pack.stdout);
+    const paths = packed.files.map((f) => f.path);
+    assert.ok(paths.includes('bin/osmo'), 'the bin script is packed');
+    assert.ok(paths.includes('dist/cli.js'), 'the bundle is packed (built by prepare)');
+    assert.ok(paths.includes('package.json'));
+    assert.deepEqual(paths.filter((p) => !/^(bin|dist)\//.test(p) && !/^(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?)$/i.test(p)), [], 'nothing but bin/, dist/, package.json, README and LICENSE');
+    assert.ok(paths.some((p) => /^dist\/chunk-[\w-]+\.js$/.test(p)), 'the lazily loaded chunks are packed too');
+    assert.equal(packed.files.find((f) => f.path === 'bin/osmo')!.mode & 0o111, 0o111, 'bin/osmo is executable');
+
+    const prefix = join(work, 'prefix');
+    const tarball = join(out, packed.filename);
+    // --ignore-scripts: the bundle is prebuilt, and keytar's native build is not what this test is about.
+    await run('npm', ['install', '-g', '--prefix', prefix, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', tarball], { env: npmEnv, timeout: 120_000 });
+    const osmo = join(prefix, 'bin', 'osmo');
+    assert.ok(existsSync(osmo), `${osmo} is installed`);
+
+    // Run through its shebang, with nothing from this checkout on the path to the modules.
+    const env = baseEnv(join(work, 'config'));
+    const version = await run(osmo, ['--version'], { env, cwd: work });
+    assert.equal(version.stdout, `${pkg.version}\n`);
+    const help = await run(osmo, ['--help'], { env, cwd: work });
+    assert.match(help.stdout, /^Usage: osmo \[options\] \[command\]\n/);
+    assert.match(help.stdout, /\n {2}token +Create, list, inspect and delete/);
+    const completion = await run(osmo, ['completion', 'bash'], { env, cwd: work });
+    assert.match(completion.stdout, /complete -F _osmo_complete osmo/);
+    // A command that loads the lazy chunks (config, state) and fails the way scripts expect.
+    const whoami = await run(osmo, ['whoami'], { env, cwd: work }).then(() => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => err);
+    assert.equal(whoami.code, 2, whoami.stderr);
+    assert.match(whoami.stderr, /not logged in/);
+  });
+
+  it('package.json declares what npm and users need', () => {
+    const meta = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(meta.bin, { osmo: 'bin/osmo' });
+    assert.match(String((meta.engines as { node?: string }).node), /^>=20/);
+    assert.ok(meta.license && meta.description);
+    assert.ok(pkg.files.includes('bin/') && pkg.files.includes('dist/'));
+    assert.match(readFileSync(join(ROOT, 'bin', 'osmo'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  });
+});

@@ -1,0 +1,83 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
+import { makeTestCa } from './helpers/test-ca.js';
+
+// A private CA, an OSMO service on https://127.0.0.1 with a certificate it
+// signed, and a CONNECT proxy that counts its tunnels: every case below goes
+// through a real proxy hop and a real TLS handshake.
+const ca = makeTestCa();
+const tlsServer = useServer({ tls: { key: ca.key, cert: ca.cert } });
+const plainServer = useServer();
+let proxy: ConnectProxy;
+before(async () => {
+  proxy = await startConnectProxy();
+});
+after(async () => {
+  await proxy.close();
+});
+
+const port = (url: string): string => new URL(url).port;
+
+describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
+  it('NODE_EXTRA_CA_CERTS: login and token list go through the proxy', async () => {
+    const { osmo } = newUser({ HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile });
+    const before = proxy.tunnels;
+    await tokenLogin(tlsServer(), osmo, 'user@example.com', 'proxy-extra-ca');
+    const list = await osmo(['token', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /proxy-extra-ca/);
+    assert.ok(proxy.tunnels >= before + 2, `tunnels: ${before} -> ${proxy.tunnels}`);
+    assert.equal(proxy.targets.at(-1), `127.0.0.1:${port(tlsServer().url)}`);
+  });
+
+  it('OSMO_CA_FILE: the same, with the CA given to osmo only', async () => {
+    const { osmo } = newUser({ https_proxy: proxy.url, OSMO_CA_FILE: ca.caFile });
+    const before = proxy.tunnels;
+    await tokenLogin(tlsServer(), osmo, 'user@example.com', 'proxy-osmo-ca');
+    const who = await osmo(['api', '/api/auth/access_token']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.ok(proxy.tunnels >= before + 2, `tunnels: ${before} -> ${proxy.tunnels}`);
+  });
+
+  it('OSMO_CA_FILE without a proxy', async () => {
+    const { osmo } = newUser({ OSMO_CA_FILE: ca.caFile });
+    const before = proxy.tunnels;
+    await tokenLogin(tlsServer(), osmo, 'user@example.com', 'direct-osmo-ca');
+    assert.equal((await osmo(['token', 'list'])).code, 0);
+    assert.equal(proxy.tunnels, before);
+  });
+
+  it('without the CA: exit 10 with a TLS message that names the fix', async () => {
+    for (const [i, env] of [{ HTTPS_PROXY: proxy.url }, {}].entries()) {
+      const { osmo } = newUser(env);
+      const pat = tlsServer().issuePat('user@example.com', `untrusted${i}`);
+      const before = proxy.tunnels;
+      const res = await osmo(['login', tlsServer().url, '--method', 'token', '--token', pat]);
+      assert.equal(res.code, 10, res.stderr);
+      assert.match(res.stderr, /Error: the TLS certificate of 127\.0\.0\.1:\d+ is not trusted \([A-Z_]+\)\n {2}point NODE_EXTRA_CA_CERTS or OSMO_CA_FILE at your CA bundle\n/);
+      assert.doesNotMatch(res.stderr, /\n\s+at /);
+      if (env.HTTPS_PROXY) assert.ok(proxy.tunnels > before);
+    }
+  });
+
+  it('NO_PROXY=127.0.0.1 bypasses the proxy', async () => {
+    const { osmo } = newUser({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1', NODE_EXTRA_CA_CERTS: ca.caFile });
+    const before = proxy.tunnels;
+    await tokenLogin(tlsServer(), osmo, 'user@example.com', 'no-proxy');
+    assert.equal((await osmo(['token', 'list'])).code, 0);
+    assert.equal(proxy.tunnels, before);
+  });
+});
+
+describe('plain HTTP through HTTP_PROXY', () => {
+  it('tunnels http:// requests too', async () => {
+    const { osmo } = newUser({ HTTP_PROXY: proxy.url });
+    const before = proxy.tunnels;
+    await tokenLogin(plainServer(), osmo, 'user@example.com', 'http-proxy');
+    assert.equal((await osmo(['whoami'])).code, 0);
+    assert.ok(proxy.tunnels > before, `tunnels: ${before} -> ${proxy.tunnels}`);
+    assert.equal(proxy.targets.at(-1), `127.0.0.1:${port(plainServer().url)}`);
+  });
+});
