@@ -10,6 +10,15 @@ process.once('SIGINT', () => {
   process.exit(ExitCode.interrupted);
 });
 
+// `osmo token list | head -1`: a closed pipe is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    finished = true;
+    process.exit(process.exitCode ?? ExitCode.ok);
+  });
+}
+
 // If the event loop ever drains before main() settles, never exit 0 silently.
 process.once('exit', () => {
   if (!finished) {

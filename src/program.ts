@@ -53,9 +53,7 @@ function reportError(err: unknown, io: IO, argv: string[], program: Command, deb
   if (err instanceof CommanderError) {
     // --help and --version end through here too, successfully.
     if (err.exitCode === 0) return ExitCode.ok;
-    const sub = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
-    const known = program.commands.some((c) => c.name() === argv[0]);
-    println(io.stderr, `Run \`osmo ${known ? `${sub} ` : ''}--help\` for usage.`);
+    println(io.stderr, `Run \`${knownCommandPath(program, argv).join(' ')} --help\` for usage.`);
     return ExitCode.user;
   }
   const json = wantsJson(argv);
@@ -71,6 +69,19 @@ function reportError(err: unknown, io: IO, argv: string[], program: Command, deb
   if (debug && err instanceof Error && err.stack) println(io.stderr, err.stack);
   else if (!json) println(io.stderr, '  run again with --debug for details, and report it if it persists');
   return ExitCode.server;
+}
+
+/** The longest run of real command names at the start of argv, for the help hint. */
+function knownCommandPath(program: Command, argv: string[]): string[] {
+  const path = ['osmo'];
+  let cmd = program;
+  for (const word of argv) {
+    const next = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!next) break;
+    path.push(next.name());
+    cmd = next;
+  }
+  return path;
 }
 
 function wantsJson(argv: string[]): boolean {
