@@ -2,10 +2,35 @@ import { AuthError } from '../errors.js';
 import type { ServerState } from '../config/state.js';
 import type { Context } from '../context.js';
 import type { Renew } from '../session/session.js';
+import { checkOAuthEndpoint } from './endpoints.js';
+import { OAuthRefused } from './oauth-errors.js';
+import { OAuthProvider } from './provider.js';
 
-/** Placeholder until the OAuth methods land: an OAuth login cannot be renewed yet. */
-export function oauthRenewer(_server: ServerState, _ctx: Context): Renew {
-  return async () => {
-    throw new AuthError('OAuth logins are not supported yet', 'log in with `--method token`');
+/**
+ * Renews a pkce, code or password login with the refresh_token grant. The
+ * session calls it under the config-directory lock and stores what it
+ * returns, so a rotated refresh token replaces the used one exactly once.
+ */
+export function oauthRenewer(server: ServerState, ctx: Context): Renew {
+  return async (current) => {
+    // The session acts on the current server (Context.target), so that is whose login this is.
+    const url = (await ctx.state()).current ?? 'URL';
+    const who = server.method === 'password' ? ` --username ${server.username ?? 'USER'} --password-file FILE` : '';
+    const again = `run \`osmo login ${url} --method ${server.method}${who}\` again`;
+    if (!current.refreshToken || !server.tokenEndpoint || !server.clientId) {
+      throw new AuthError(`the ${server.method} login for ${url} has expired and holds no refresh token to renew it`, again);
+    }
+    const tokenEndpoint = checkOAuthEndpoint(server.tokenEndpoint, 'stored token endpoint');
+    const provider = new OAuthProvider({ tokenEndpoint, clientId: server.clientId }, await ctx.transport(), again);
+    try {
+      const tokens = await provider.refresh(current.refreshToken);
+      return { ...current, refreshToken: tokens.refreshToken ?? current.refreshToken, jwt: tokens.bearer, jwtExpiresAt: tokens.expiresAt };
+    } catch (err) {
+      // invalid_grant: the refresh token expired, was revoked, or was already used.
+      if (err instanceof OAuthRefused && err.error === 'invalid_grant') {
+        throw new AuthError(`the ${server.method} login for ${url} has expired or was revoked (${err.detail})`, again);
+      }
+      throw err;
+    }
   };
 }

@@ -1,0 +1,53 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '../context.js';
+import { AuthError } from '../errors.js';
+import { OAuthRefused } from './oauth-errors.js';
+import type { OAuthProvider, Tokens } from './provider.js';
+import { startSpinner } from './spinner.js';
+
+/** RFC 8628: 5 s when the provider names no interval, 5 s more after each slow_down. */
+const DEFAULT_INTERVAL_S = 5;
+const SLOW_DOWN_STEP_S = 5;
+
+/**
+ * Device authorization: show the code, then poll the token endpoint until
+ * someone approves it in a browser, on this or any other device. Nothing is
+ * stored before the tokens arrive, so Ctrl-C (exit 130) leaves no trace.
+ */
+export async function deviceLogin(ctx: Context, provider: OAuthProvider, hint: string): Promise<Tokens> {
+  const device = await provider.startDevice();
+  ctx.notice(`To log in, open ${device.verification_uri} in a browser and enter the code ${device.user_code}`);
+  if (device.verification_uri_complete) ctx.notice(`(or open ${device.verification_uri_complete} and confirm the code)`);
+
+  let intervalS = device.interval ?? DEFAULT_INTERVAL_S;
+  const deadline = Date.now() + device.expires_in * 1000;
+  const expired = new AuthError(`the code ${device.user_code} expired before it was approved`, `${hint}, and approve the code within ${Math.round(device.expires_in / 60)} minutes`);
+  const spinner = startSpinner(ctx.io, 'Waiting for approval (Ctrl-C to stop)...');
+  if (!ctx.io.stderrIsTTY) ctx.notice('Waiting for approval (Ctrl-C to stop)...');
+  try {
+    for (;;) {
+      await sleep(intervalS * 1000);
+      if (Date.now() >= deadline) throw expired;
+      try {
+        return await provider.pollDevice(device.device_code);
+      } catch (err) {
+        if (!(err instanceof OAuthRefused)) throw err;
+        switch (err.error) {
+          case 'authorization_pending':
+            continue;
+          case 'slow_down':
+            intervalS += SLOW_DOWN_STEP_S;
+            continue;
+          case 'expired_token':
+            throw expired;
+          case 'access_denied':
+            throw new AuthError(`the login with code ${device.user_code} was denied`, `${hint} if that was a mistake`);
+          default:
+            throw err;
+        }
+      }
+    }
+  } finally {
+    spinner.stop();
+  }
+}

@@ -1,0 +1,82 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { isLoopbackHost } from '../util/url.js';
+
+export type OAuthMethod = 'pkce' | 'code' | 'password';
+
+/** Where one OAuth login talks to and as which client. */
+export interface OAuthEndpoints {
+  tokenEndpoint: string;
+  clientId: string;
+  /** RFC 8628 device authorization endpoint (`--method code`). */
+  deviceEndpoint?: string;
+  /** Authorization endpoint the browser opens (`--method pkce`). */
+  browserEndpoint?: string;
+}
+
+export interface EndpointFlags {
+  deviceEndpoint?: string;
+  browserEndpoint?: string;
+  clientId?: string;
+}
+
+/**
+ * An OAuth endpoint carries codes, passwords and tokens, so it must be
+ * https://. Plain http:// is accepted only to this machine, for local testing.
+ */
+export function checkOAuthEndpoint(raw: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`the ${what} "${raw}" is not a valid URL`, 'give a full https:// URL');
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url.href;
+  if (url.protocol === 'http:') {
+    throw new UsageError(
+      `refusing the ${what} ${url.origin}${url.pathname}: OAuth endpoints must use https://`,
+      'plain http:// is accepted only for 127.0.0.1, ::1 or localhost (local testing); nothing was sent or stored',
+    );
+  }
+  throw new UsageError(`the ${what} must be an https:// URL, not ${url.protocol.slice(0, -1)}:`);
+}
+
+/**
+ * The provider's endpoints and client id: the service's `GET /api/auth/login`
+ * answer, with --device-endpoint, --browser-endpoint and --client-id winning.
+ * Overrides are checked before any request so a bad flag costs nothing.
+ */
+export async function resolveEndpoints(ctx: Context, url: string, method: OAuthMethod, flags: EndpointFlags): Promise<OAuthEndpoints> {
+  const deviceOverride = flags.deviceEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.deviceEndpoint, '--device-endpoint');
+  const browserOverride = flags.browserEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.browserEndpoint, '--browser-endpoint');
+  const clientOverride = flags.clientId?.trim() || undefined;
+
+  const info = await (await ctx.client(url)).loginInfo();
+  const missing = (what: string, flag?: string): UsageError =>
+    new UsageError(`${url} does not offer ${what} for OAuth login`, flag ? `pass ${flag}, or log in with --method token` : 'log in with --method token, or ask the service administrator to configure OAuth');
+
+  if (!info.token_endpoint) throw missing('a token endpoint');
+  const tokenEndpoint = checkOAuthEndpoint(info.token_endpoint, 'token endpoint named by the service');
+  switch (method) {
+    case 'pkce': {
+      const raw = browserOverride ?? (info.browser_endpoint || undefined);
+      if (!raw) throw missing('a browser authorization endpoint', '--browser-endpoint');
+      const clientId = clientOverride ?? (info.browser_client_id || undefined);
+      if (!clientId) throw missing('a browser client id', '--client-id');
+      return { tokenEndpoint, clientId, browserEndpoint: checkOAuthEndpoint(raw, 'browser endpoint') };
+    }
+    case 'code': {
+      const raw = deviceOverride ?? (info.device_endpoint || undefined);
+      if (!raw) throw missing('a device authorization endpoint', '--device-endpoint');
+      const clientId = clientOverride ?? (info.device_client_id || undefined);
+      if (!clientId) throw missing('a device client id', '--client-id');
+      return { tokenEndpoint, clientId, deviceEndpoint: checkOAuthEndpoint(raw, 'device endpoint') };
+    }
+    case 'password': {
+      // The Python client signs service accounts in as the device (public) client.
+      const clientId = clientOverride ?? (info.device_client_id || info.browser_client_id || undefined);
+      if (!clientId) throw missing('a client id', '--client-id');
+      return { tokenEndpoint, clientId };
+    }
+  }
+}

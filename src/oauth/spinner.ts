@@ -1,0 +1,19 @@
+import type { IO } from '../io.js';
+
+const FRAMES = ['|', '/', '-', '\\'];
+
+/** A one-line spinner on stderr, only where a person watches it: logs and pipes stay clean. */
+export function startSpinner(io: IO, text: string): { stop(): void } {
+  if (!io.stderrIsTTY) return { stop: () => {} };
+  let frame = 0;
+  const draw = (): void => void io.stderr.write(`\r${FRAMES[frame++ % FRAMES.length]} ${text}`);
+  draw();
+  const timer = setInterval(draw, 120);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      io.stderr.write('\r\x1b[K');
+    },
+  };
+}

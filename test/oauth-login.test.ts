@@ -1,0 +1,300 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LIST, newUser, useServer } from './helpers/fixtures.js';
+import { baseEnv, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
+
+const server = useServer();
+const BROWSER = fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url));
+
+type Osmo = ReturnType<typeof newUser>['osmo'];
+
+interface Stored {
+  config: { current?: string; servers: Record<string, Record<string, unknown>> };
+  secrets: { refreshToken?: string; jwt?: string; jwtExpiresAt?: number };
+}
+
+function stored(dir: string): Stored {
+  const config = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as Stored['config'];
+  const file = JSON.parse(readFileSync(`${dir}/credentials.json`, 'utf8')) as { accounts: Record<string, Stored['secrets']> };
+  return { config, secrets: file.accounts[server().url] ?? {} };
+}
+
+/** Nothing but the lock directory may be left behind by a failed login. */
+function assertNothingStored(dir: string): void {
+  assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.lock')), []);
+}
+
+function assertNoSecretPrinted(res: RunResult, secrets: Stored['secrets'], extra: string[] = []): void {
+  for (const secret of [secrets.refreshToken, secrets.jwt, ...extra]) {
+    if (secret) assert.ok(!res.stdout.includes(secret) && !res.stderr.includes(secret), 'a secret was printed');
+  }
+}
+
+/** A PKCE login whose "browser" follows the redirect; the page osmo answers with is returned too. */
+async function pkceLogin(osmo: Osmo, args: string[] = [], env: Record<string, string> = {}): Promise<RunResult & { page: string }> {
+  const pageFile = `${tempDir('osmo-page-')}/page.txt`;
+  const res = await osmo(['login', server().url, ...args], { env: { BROWSER, BROWSER_PAGE_FILE: pageFile, ...env } });
+  // osmo may exit before the browser has written down the page it got.
+  for (let i = 0; i < 40 && !existsSync(pageFile); i++) await sleep(50);
+  return { ...res, page: existsSync(pageFile) ? readFileSync(pageFile, 'utf8') : '' };
+}
+
+/** Starts `start()`, waits for the device code it asks for, then lets `act` approve, deny or expire it. */
+async function withDeviceCode(start: () => Promise<RunResult>, act: (userCode: string) => void): Promise<RunResult> {
+  const earlier = new Set(server().oauth.pendingUserCodes());
+  const run = start();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const code = server().oauth.pendingUserCodes().find((c) => !earlier.has(c));
+    if (code) {
+      act(code);
+      return run;
+    }
+    if (Date.now() > deadline) throw new Error(`no device code appeared; osmo said: ${JSON.stringify(await run)}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Logs in with `login` while access tokens live 31 s (fresh for about one
+ * second, as the client renews 30 s early), then checks that `token list`
+ * works, that the first command after expiry refreshes exactly once with a
+ * rotated refresh token, and that the next one reuses the new access token.
+ */
+async function assertLoginThenRefresh(osmo: Osmo, dir: string, login: () => Promise<RunResult>): Promise<RunResult> {
+  server().setJwtLifetime(31);
+  let res: RunResult;
+  try {
+    res = await login();
+  } finally {
+    server().setJwtLifetime(300);
+  }
+  assert.equal(res.code, 0, res.stderr);
+  const first = stored(dir).secrets;
+  assertNoSecretPrinted(res, first);
+  await sleep(1500);
+
+  const refreshes = server().oauth.count('refresh_token');
+  const list = await osmo(['token', 'list']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.equal(server().oauth.count('refresh_token'), refreshes + 1);
+  const second = stored(dir).secrets;
+  assert.ok(second.refreshToken && second.refreshToken !== first.refreshToken, 'the rotated refresh token is stored');
+  assert.notEqual(second.jwt, first.jwt);
+  assertNoSecretPrinted(list, second, [first.refreshToken ?? '']);
+
+  const again = await osmo(['token', 'list']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(server().oauth.count('refresh_token'), refreshes + 1);
+  return res;
+}
+
+describe('osmo login --method pkce (the default)', () => {
+  it('opens BROWSER, takes the code on the loopback callback, and refreshes later', async () => {
+    const { osmo, dir } = newUser();
+    let page = '';
+    const res = await assertLoginThenRefresh(osmo, dir, async () => {
+      const login = await pkceLogin(osmo, ['--debug']);
+      page = login.page;
+      return login;
+    });
+    assert.equal(res.stdout, `Logging in to ${server().url}\nSuccessfully logged in. Welcome User.\n`);
+    const shown = /Open this URL in your browser: (\S+)/.exec(res.stderr)?.[1];
+    assert.ok(shown, res.stderr);
+    const authorize = new URL(shown);
+    assert.equal(`${authorize.origin}${authorize.pathname}`, `${server().url}/oauth/authorize`);
+    assert.equal(authorize.searchParams.get('client_id'), 'osmo-browser');
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    for (const param of ['state', 'nonce', 'code_challenge']) assert.ok((authorize.searchParams.get(param) ?? '').length >= 32, param);
+    assert.doesNotMatch(res.stderr, /code=|refresh_token|Bearer ey/);
+    assert.match(page, /^200\n.*logged in/);
+
+    const { config } = stored(dir);
+    assert.deepEqual(config.servers[server().url], {
+      method: 'pkce', username: 'user@example.com', clientId: 'osmo-browser', tokenEndpoint: `${server().url}/oauth/token`, store: 'file',
+    });
+  });
+
+  it('honours --callback-port and --client-id', async () => {
+    const { osmo, dir } = newUser();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const res = await pkceLogin(osmo, ['--callback-port', String(port), '--client-id', 'my-client']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, new RegExp(`redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A${port}%2Fcallback`));
+    assert.match(res.stderr, /client_id=my-client&/);
+    assert.equal(stored(dir).config.servers[server().url]?.clientId, 'my-client');
+  });
+
+  it('a wrong state on the callback exits 2 and stores nothing', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.tamper({ wrongState: true });
+    try {
+      const before = server().oauth.count('authorization_code');
+      const res = await pkceLogin(osmo);
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(res.stderr, /^Error: state mismatch in the browser callback/m);
+      assert.match(res.page, /^400\n.*login failed/);
+      assert.equal(server().oauth.count('authorization_code'), before, 'the code is never exchanged');
+      assertNothingStored(dir);
+    } finally {
+      server().oauth.tamper({});
+    }
+  });
+
+  it('a wrong nonce in the ID token exits 2 and stores nothing', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.tamper({ wrongNonce: true });
+    try {
+      const res = await pkceLogin(osmo);
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(res.stderr, /^Error: nonce mismatch/m);
+      assertNothingStored(dir);
+    } finally {
+      server().oauth.tamper({});
+    }
+  });
+
+  it('gives up after OSMO_LOGIN_TIMEOUT with a hint to use --method code', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', server().url], { env: { BROWSER: 'true', OSMO_LOGIN_TIMEOUT: '1' } });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /no answer from the browser within 1 s\n.*--method code/);
+    assertNothingStored(dir);
+  });
+});
+
+describe('osmo login --method code', () => {
+  it('shows the code, polls until it is approved, and refreshes later', async () => {
+    const { osmo, dir } = newUser();
+    let userCode = '';
+    const res = await assertLoginThenRefresh(osmo, dir, () =>
+      withDeviceCode(
+        () => osmo(['login', server().url, '--method', 'code']),
+        (code) => {
+          userCode = code;
+          setTimeout(() => server().oauth.approveDevice(code, 'user@example.com'), 1200);
+        },
+      ),
+    );
+    assert.match(res.stdout, /Successfully logged in\. Welcome User\.\n$/);
+    assert.ok(res.stderr.includes(`open ${server().url}/oauth/device/verify in a browser and enter the code ${userCode}`), res.stderr);
+    assert.ok(res.stderr.includes(`${server().url}/oauth/device/verify?user_code=${userCode}`), res.stderr);
+    assert.equal(stored(dir).config.servers[server().url]?.clientId, 'osmo-device');
+  });
+
+  it('a denied code exits 2 and stores nothing, after honouring slow_down', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.slowDownNext(1);
+    const res = await withDeviceCode(
+      () => osmo(['login', server().url, '--method', 'code']),
+      (code) => server().oauth.denyDevice(code),
+    );
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^Error: the login with code \S+ was denied/m);
+    assertNothingStored(dir);
+  });
+
+  it('an expired code exits 2 and stores nothing', async () => {
+    const { osmo, dir } = newUser();
+    const res = await withDeviceCode(
+      () => osmo(['login', server().url, '--method', 'code']),
+      (code) => server().oauth.expireDevice(code),
+    );
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^Error: the code \S+ expired before it was approved/m);
+    assertNothingStored(dir);
+  });
+
+  it('Ctrl-C while waiting exits 130 and stores nothing', async () => {
+    const dir = tempDir();
+    const earlier = new Set(server().oauth.pendingUserCodes());
+    const child = spawn(process.execPath, [OSMO_BIN, 'login', server().url, '--method', 'code'], { env: baseEnv(dir), stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 200 && !server().oauth.pendingUserCodes().some((c) => !earlier.has(c)); i++) await sleep(50);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assertNothingStored(dir);
+  });
+
+  it('refuses an http:// device endpoint on another host before any request', async () => {
+    const { osmo, dir } = newUser();
+    const before = server().count();
+    const res = await osmo(['login', server().url, '--method', 'code', '--device-endpoint', 'http://example.com/device']);
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^Error: refusing the --device-endpoint http:\/\/example\.com\/device: OAuth endpoints must use https:\/\//m);
+    assert.equal(server().count(), before);
+    assertNothingStored(dir);
+  });
+});
+
+describe('osmo login --method password', () => {
+  it('reads the password from a file, and refreshes later', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.setPassword('svc-robot@example.com', 'correct horse');
+    const file = `${tempDir('osmo-pw-')}/password`;
+    writeFileSync(file, 'correct horse\n', { mode: 0o600 });
+    const res = await assertLoginThenRefresh(osmo, dir, () =>
+      osmo(['login', server().url, '--method', 'password', '--username', 'svc-robot@example.com', '--password-file', file]),
+    );
+    assert.equal(res.stdout, `Logging in to ${server().url}\nSuccessfully logged in. Welcome Svc Robot.\n`);
+    assert.doesNotMatch(res.stderr, /correct horse|Warning/);
+    const { config } = stored(dir);
+    assert.equal(config.servers[server().url]?.method, 'password');
+    assert.equal(config.servers[server().url]?.username, 'svc-robot@example.com');
+    assert.doesNotMatch(readFileSync(`${dir}/credentials.json`, 'utf8') + JSON.stringify(config), /correct horse/);
+    // Like OSMO's Python client, API calls carry the provider's ID token (aud = the client id).
+    const bearer = /^Bearer (\S+)$/.exec(String(server().requests.filter((r) => r.path === '/api/auth/access_token').at(-1)?.headers.authorization))?.[1];
+    const claims = JSON.parse(Buffer.from(bearer!.split('.')[1]!, 'base64url').toString()) as { aud: string; iss: string };
+    assert.equal(claims.aud, config.servers[server().url]?.clientId);
+    assert.match(claims.iss, /\/oauth$/);
+  });
+
+  it('a bad password exits 2 and stores nothing; a readable file is warned about', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.setPassword('svc@example.com', 'right');
+    const file = `${tempDir('osmo-pw-')}/password`;
+    writeFileSync(file, 'wrong\n', { mode: 0o644 });
+    const res = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password-file', file]);
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^Warning: .*readable by other users \(mode 644\)/m);
+    assert.match(res.stderr, /^Error: the identity provider refused the user name or password of svc@example\.com \(invalid_grant: Invalid user credentials\)/m);
+    assertNothingStored(dir);
+  });
+
+  it('without a password or a terminal exits 2 naming the flags, before any request', async () => {
+    const { osmo, dir } = newUser();
+    const before = server().count();
+    const res = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com']);
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /--password-file/);
+    assert.equal(server().count(), before);
+    assertNothingStored(dir);
+  });
+
+  it('a refresh token the provider no longer accepts says to log in again', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.setPassword('svc@example.com', 'right');
+    server().setJwtLifetime(31);
+    try {
+      const login = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'right']);
+      assert.equal(login.code, 0, login.stderr);
+    } finally {
+      server().setJwtLifetime(300);
+    }
+    // Someone else used (and so rotated away) the stored refresh token.
+    const { refreshToken } = stored(dir).secrets;
+    const burn = await fetch(`${server().url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'osmo-device' }) });
+    assert.equal(burn.status, 200);
+    await sleep(1500);
+    const listsBefore = server().count(LIST);
+    const res = await osmo(['token', 'list']);
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^Error: the password login for http:\S+ has expired or was revoked \(invalid_grant: Token is not active\)\n {2}run `osmo login http:\S+ --method password --username svc@example\.com --password-file FILE` again/m);
+    assert.equal(server().count(LIST), listsBefore);
+  });
+});
