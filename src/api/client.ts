@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 import { ApiError, AuthError, NetworkError } from '../errors.js';
 import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
+import { redactSecrets } from '../http/redact.js';
+import { oneLine } from '../util/display-text.js';
 import { errorFromResponse } from './response-errors.js';
+import { parseJsonResponse } from './parse-response.js';
 import {
   accessTokenListSchema,
   accessTokenRolesSchema,
@@ -50,7 +53,7 @@ export class OsmoClient {
   }
 
   async exchangePat(pat: string): Promise<ExchangedJwt> {
-    const req = { method: 'POST' as const, path: '/api/auth/jwt/access_token', json: { token: pat }, idempotent: true, anonymous: true };
+    const req = { method: 'POST' as const, path: '/api/auth/jwt/access_token', json: { token: pat }, idempotent: true, anonymous: true, secrets: [pat] };
     let body;
     try {
       body = await this.call(req, jwtTokenResponseSchema, 'exchange the access token');
@@ -60,7 +63,7 @@ export class OsmoClient {
       }
       throw err;
     }
-    if (!body.token) throw new AuthError(body.error || 'the service did not issue a JWT for this access token');
+    if (!body.token) throw new AuthError(oneLine(redactSecrets(body.error ?? '', [pat])) || 'the service did not issue a JWT for this access token');
     return { jwt: body.token, expiresAt: body.expires_at ?? undefined };
   }
 
@@ -91,27 +94,19 @@ export class OsmoClient {
   }
 
   private async call<T extends z.ZodType>(req: ApiRequest, schema: T, what: string): Promise<z.infer<T>> {
-    const res = await this.send(req);
-    if (res.status >= 400) throw errorFromResponse(res, what);
+    const secrets = [...(req.secrets ?? [])];
+    const res = await this.send(req, secrets);
+    // A proxy or service that echoes the request must not make us print its credential.
+    if (res.status >= 400) throw errorFromResponse({ ...res, text: redactSecrets(res.text, secrets) }, what);
     if (res.status >= 300) throw new NetworkError(`unexpected redirect (HTTP ${res.status}) while trying to ${what}`, 'check the server URL');
-    let json: unknown;
-    try {
-      json = JSON.parse(res.text);
-    } catch {
-      throw new NetworkError(`the server's answer to "${what}" is not JSON (HTTP ${res.status})`, 'check that the URL points at an OSMO service');
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-      throw new NetworkError(`the server's answer to "${what}" does not match the OSMO API${at}: ${issue?.message ?? 'invalid'}`, 'check that the URL points at an OSMO service of a supported version');
-    }
-    return parsed.data;
+    return parseJsonResponse(res.text, res.status, schema, what);
   }
 
-  private async send(req: ApiRequest): Promise<HttpResponse> {
+  /** `secrets` collects every credential sent, so error messages can redact them. */
+  private async send(req: ApiRequest, secrets: string[] = []): Promise<HttpResponse> {
     const attempt = async (): Promise<HttpResponse> => {
       const auth = req.anonymous || !this.auth ? {} : await this.auth.authHeaders();
+      if (auth.authorization) secrets.push(auth.authorization.replace(/^Bearer\s+/i, ''));
       const res = await this.http.send({
         method: req.method,
         url: `${this.baseUrl}${req.path}`,
@@ -119,14 +114,14 @@ export class OsmoClient {
         json: req.json,
         idempotent: req.idempotent,
       });
-      this.forwardWarning(res);
+      this.forwardWarning(res, secrets);
       return res;
     };
     let res = await attempt();
     if (res.status === 401 && !req.anonymous && this.auth) {
       if (await this.auth.renewAfterUnauthorized()) res = await attempt();
       if (res.status === 401) {
-        const reason = res.text.trim().split('\n')[0]?.slice(0, 200) || 'unauthorized';
+        const reason = oneLine(redactSecrets(res.text.trim().split('\n')[0] ?? '', secrets), 200) || 'unauthorized';
         throw new AuthError(`the service refused the credential from ${this.auth.source}: ${reason} (HTTP 401)`, `run \`osmo login ${this.baseUrl}\` again`);
       }
     }
@@ -134,10 +129,10 @@ export class OsmoClient {
   }
 
   // The service may attach a base64 warning (e.g. a PAT about to expire).
-  private forwardWarning(res: HttpResponse): void {
+  private forwardWarning(res: HttpResponse, secrets: string[]): void {
     const header = res.headers['x-osmo-warning'];
     for (const value of Array.isArray(header) ? header : header ? [header] : []) {
-      const text = Buffer.from(value, 'base64').toString('utf8').trim();
+      const text = oneLine(redactSecrets(Buffer.from(value, 'base64').toString('utf8'), secrets));
       if (text) this.warn(text);
     }
   }
@@ -150,6 +145,8 @@ interface ApiRequest {
   headers?: Record<string, string>;
   idempotent: boolean;
   anonymous?: boolean;
+  /** Credentials in the request body, never to be echoed in an error message. */
+  secrets?: string[];
 }
 
 function tokenPath(name: string, user?: string): string {

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.js';
+import { oneLine } from '../util/display-text.js';
 import type { HttpResponse } from '../http/transport.js';
 import { detailStringSchema, serviceErrorSchema, validationErrorSchema } from './schemas.js';
 
@@ -15,14 +16,15 @@ export function errorFromResponse(res: HttpResponse, what: string): ApiError {
   }
   if (res.status === 429) {
     const after = res.headers['retry-after'];
-    return new ApiError(`too many requests (HTTP 429)${after ? `; retry after ${String(after)} s` : ''}`, 429, 'wait and run the command again');
+    return new ApiError(`too many requests (HTTP 429)${after ? `; retry after ${oneLine(String(after), 40)} s` : ''}`, 429, 'wait and run the command again');
   }
   const service = serviceErrorSchema.safeParse(json);
-  if (service.success) return new ApiError(oneLine(service.data.message), res.status);
+  // An empty message says nothing; fall through to the status line.
+  if (service.success && oneLine(service.data.message)) return new ApiError(oneLine(service.data.message), res.status);
   const validation = validationErrorSchema.safeParse(json);
   if (validation.success) {
     const parts = validation.data.detail.map((d) => (d.loc?.length ? `${d.loc.join('.')}: ${d.msg}` : d.msg));
-    return new ApiError(`the service rejected the request: ${parts.join('; ')}`, res.status);
+    return new ApiError(oneLine(`the service rejected the request: ${parts.join('; ')}`), res.status);
   }
   const detail = detailStringSchema.safeParse(json);
   if (detail.success) return new ApiError(`${oneLine(detail.data.detail)} (HTTP ${res.status})`, res.status);
@@ -36,9 +38,4 @@ function tryJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
 }

@@ -12,6 +12,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** A JSON body; sent with content-type application/json. */
   json?: unknown;
+  /** A body already encoded (e.g. an OAuth form); the caller sets its content-type. */
+  body?: string;
   /** Safe to repeat after a transient failure (never a create). */
   idempotent: boolean;
 }
@@ -48,7 +50,7 @@ export class Transport {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: 'application/json', ...req.headers };
-    let body: string | undefined;
+    let body = req.body;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
       headers['content-type'] = 'application/json';

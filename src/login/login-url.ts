@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { forcedStore } from '../store/choose-store.js';
 import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
 
 /**
@@ -7,6 +8,8 @@ import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
  * plain http:// to a non-loopback host unless allowed now or at an earlier login.
  */
 export async function resolveLoginUrl(ctx: Context, rawUrl: string | undefined, allowFlag: boolean): Promise<{ url: string; allowInsecureHttp: boolean }> {
+  // A mistyped OSMO_CREDENTIAL_STORE must fail before the PAT is exchanged, not after.
+  forcedStore(ctx.env);
   const state = await ctx.state();
   const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : state.current;
   if (!url) throw new UsageError('no server URL given and no earlier login to reuse', 'for example: osmo login https://osmo.example.com');
