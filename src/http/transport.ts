@@ -75,11 +75,18 @@ export class Transport {
   }
 
   private plainDispatcher(): Dispatcher {
-    this.plain ??= new EnvHttpProxyAgent({
-      connect: { timeout: this.opts.timeoutMs, ...this.tlsOptions() },
-      headersTimeout: this.opts.timeoutMs,
-      bodyTimeout: this.opts.timeoutMs,
-    });
+    if (!this.plain) {
+      const tls = { timeout: this.opts.timeoutMs, ...this.tlsOptions() };
+      this.plain = new EnvHttpProxyAgent({
+        connect: tls,
+        // Through a proxy, undici opens the service's TLS session with requestTls
+        // (and an https:// proxy's with proxyTls), not with connect.
+        requestTls: tls,
+        proxyTls: tls,
+        headersTimeout: this.opts.timeoutMs,
+        bodyTimeout: this.opts.timeoutMs,
+      });
+    }
     return this.plain;
   }
 
@@ -100,14 +107,18 @@ export class Transport {
 
   private tlsOptions(): { ca?: string[] } {
     if (!this.opts.caFile) return {};
-    let pem: string;
-    try {
-      pem = readFileSync(this.opts.caFile, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read the CA file ${this.opts.caFile} (${(err as NodeJS.ErrnoException).code})`, 'check OSMO_CA_FILE');
-    }
-    // Trust the system's roots as well: the extra file adds to them.
-    return { ca: [...rootCertificates, pem] };
+    // Setting `ca` replaces Node's default list, so add back the system's roots
+    // and NODE_EXTRA_CA_CERTS: OSMO_CA_FILE adds to them, it does not replace them.
+    const extra = process.env.NODE_EXTRA_CA_CERTS ? [readCaFile(process.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
+    return { ca: [...rootCertificates, ...extra, readCaFile(this.opts.caFile, 'OSMO_CA_FILE')] };
+  }
+}
+
+function readCaFile(path: string, variable: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the CA file ${path} (${(err as NodeJS.ErrnoException).code})`, `check ${variable}`);
   }
 }
 
