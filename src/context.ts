@@ -78,6 +78,8 @@ export class Context {
 
   /** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */
   async target(): Promise<Target> {
+    // A mistyped OSMO_CREDENTIAL_STORE is an error for every command, not only at login.
+    (await import('./store/choose-store.js')).forcedStore(this.env);
     const envToken = this.env.OSMO_TOKEN?.trim();
     if (envToken) return this.envTarget(envToken);
     const state = await this.state();
@@ -104,6 +106,7 @@ export class Context {
       lock: await this.lock(),
       renew: await renewerFor(server, anonymous, this),
       source: `the stored ${server.method} login for ${url}`,
+      recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
     });
     return { url, server, session, client: await this.client(url, session), jwt: () => session.validJwt() };
   }
@@ -133,6 +136,7 @@ export class Context {
       // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
       renew: (secrets) => renew(secrets).catch(async (err: unknown) => Promise.reject(await this.envTokenRefused(err))),
       source: 'OSMO_TOKEN in the environment',
+      recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
     });
     return { url, session, client: await this.client(url, session), jwt: () => session.validJwt() };
   }

@@ -53,6 +53,8 @@ function reportError(err: unknown, io: IO, argv: string[], program: Command, deb
   if (err instanceof CommanderError) {
     // --help and --version end through here too, successfully.
     if (err.exitCode === 0) return ExitCode.ok;
+    // A group without its subcommand (`osmo token`) has just printed its help.
+    if (err.code === 'commander.help') return ExitCode.user;
     println(io.stderr, `Run \`${knownCommandPath(program, argv).join(' ')} --help\` for usage.`);
     return ExitCode.user;
   }

@@ -126,6 +126,7 @@ const rows: Row[] = [
   { name: 'OSMO_HTTP_TIMEOUT=abc', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: 'abc' }, message: /^OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "abc"$/ },
   { name: 'OSMO_HTTP_TIMEOUT=0', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: '0' }, message: /^OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "0"$/ },
   { name: 'OSMO_HTTP_TIMEOUT=-5 on token set', args: () => ['token', 'set', 'ok'], env: { OSMO_HTTP_TIMEOUT: '-5' }, message: /^OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "-5"$/ },
+  { name: 'OSMO_CREDENTIAL_STORE=vault at token list', args: () => ['token', 'list'], env: { OSMO_CREDENTIAL_STORE: 'vault' }, message: /^OSMO_CREDENTIAL_STORE must be "keychain" or "file", not "vault"$/ },
   { name: 'OSMO_CREDENTIAL_STORE=vault at a token login', args: (c) => tokenLogin(c, '--token-file', c.files.valid), env: { OSMO_CREDENTIAL_STORE: 'vault' }, message: /^OSMO_CREDENTIAL_STORE must be "keychain" or "file", not "vault"$/ },
 ];
 

@@ -92,6 +92,7 @@ function expectedExit(res: HttpResponse, method: string, err: OsmoError): number
 
 const fakeAuth = (renews: boolean): Authenticator => ({
   source: 'a property test',
+  recovery: 'log in again',
   authHeaders: async () => ({ authorization: `Bearer ${JWT_SECRET}` }),
   renewAfterUnauthorized: async () => renews,
 });

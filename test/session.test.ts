@@ -48,7 +48,7 @@ describe('401 recovery', () => {
     const res = await osmo(['token', 'list']);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /refused the credential from the stored token login for http:\/\/127\.0\.0\.1:\d+: Jwt verification fails \(HTTP 401\)/);
-    assert.match(res.stderr, /run `osmo login http:\/\/127\.0\.0\.1:\d+` again/);
+    assert.match(res.stderr, /run `osmo login http:\/\/127\.0\.0\.1:\d+ --method token` again/);
   });
 });
 
@@ -71,6 +71,16 @@ describe('CI mode: OSMO_URL with OSMO_TOKEN', () => {
     assert.equal(res.code, 2);
     assert.match(res.stderr, /Access Token is invalid/);
     assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('OSMO_TOKEN refused by the gateway', () => {
+  it('a 401 in CI mode names the environment and says how to fix it', async () => {
+    const pat = server().issuePat('user@example.com', 'ci-env-401');
+    server().fault({ route: LIST, status: 401, body: 'Jwt is expired', contentType: 'text/plain', times: 2 });
+    const res = await runOsmo(['token', 'list'], tempDir(), { env: { OSMO_URL: server().url, OSMO_TOKEN: pat } });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /^Error: the service refused the credential from OSMO_TOKEN in the environment: Jwt is expired \(HTTP 401\)\n {2}set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login\n$/);
   });
 });
 

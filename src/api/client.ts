@@ -24,6 +24,8 @@ export interface Authenticator {
   renewAfterUnauthorized(): Promise<boolean>;
   /** Where the credential came from, for error messages. */
   readonly source: string;
+  /** What to do when the service refuses it. */
+  readonly recovery: string;
 }
 
 export interface CreateTokenOptions {
@@ -122,7 +124,7 @@ export class OsmoClient {
       if (await this.auth.renewAfterUnauthorized()) res = await attempt();
       if (res.status === 401) {
         const reason = oneLine(redactSecrets(res.text.trim().split('\n')[0] ?? '', secrets), 200) || 'unauthorized';
-        throw new AuthError(`the service refused the credential from ${this.auth.source}: ${reason} (HTTP 401)`, `run \`osmo login ${this.baseUrl}\` again`);
+        throw new AuthError(`the service refused the credential from ${this.auth.source}: ${reason} (HTTP 401)`, this.auth.recovery);
       }
     }
     return res;

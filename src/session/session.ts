@@ -17,6 +17,8 @@ export interface JwtSessionOptions {
   renew: Renew;
   /** Where the credential came from, named in authentication errors. */
   source: string;
+  /** What to do when the service refuses it. */
+  recovery: string;
   nowSeconds?: () => number;
 }
 
@@ -28,11 +30,13 @@ export interface JwtSessionOptions {
  */
 export class JwtSession implements Authenticator {
   readonly source: string;
+  readonly recovery: string;
   private secrets: Secrets | undefined;
   private renewedAfter401 = false;
 
   constructor(private readonly opts: JwtSessionOptions) {
     this.source = opts.source;
+    this.recovery = opts.recovery;
   }
 
   async authHeaders(): Promise<Record<string, string>> {
@@ -87,6 +91,7 @@ export class JwtSession implements Authenticator {
 /** Developer mode: the service trusts an x-osmo-user header; nothing to renew. */
 export class DevSession implements Authenticator {
   readonly source: string;
+  readonly recovery = 'the service may not be in developer mode; log in with `--method token` or another method';
   constructor(private readonly username: string) {
     this.source = `developer login as ${username}`;
   }
