@@ -98,6 +98,11 @@ export class Context {
       import('./store/choose-store.js'),
       import('./session/renewers.js'),
     ]);
+    if (server.method === 'token') {
+      const { patExpiryWarning } = await import('./session/pat-expiry.js');
+      const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
+      if (warning) this.warn(warning);
+    }
     const store = await openStore(server.store ?? 'file', this.env, this.configDir);
     const anonymous = await this.client(url);
     const session = new JwtSession({

@@ -115,3 +115,29 @@ describe('several servers', () => {
     }
   });
 });
+
+describe('expiry awareness', () => {
+  it('warns at login and on later commands when the PAT expires within 7 days, without extra requests', async () => {
+    const { osmo } = newUser();
+    const soon = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    const pat = server().issuePat('user@example.com', 'expiring-soon', { expiresAt: soon });
+    const login = await osmo(['login', server().url, '--method', 'token', '--token', pat]);
+    assert.equal(login.code, 0, login.stderr);
+    const warning = new RegExp(`^Warning: the access token expiring-soon behind this login expires on ${soon} \\(in 3 days\\); create a new one with \`osmo token set\``);
+    assert.match(login.stderr, warning);
+
+    server().resetCounts();
+    const list = await osmo(['token', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stderr, warning);
+    assert.equal(server().count(), 1, 'the warning costs no request');
+  });
+
+  it('stays quiet for a PAT with more than 7 days left', async () => {
+    const { osmo } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'long-lived');
+    const list = await osmo(['token', 'list']);
+    assert.equal(list.code, 0);
+    assert.equal(list.stderr, '');
+  });
+});

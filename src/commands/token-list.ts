@@ -20,8 +20,14 @@ export function tokenListCommand(getContext: () => Context): Command {
 }
 
 export async function runTokenList(opts: TokenListOptions, ctx: Context): Promise<void> {
-  const { client } = await ctx.target();
+  const { client, server, url } = await ctx.target();
   const tokens = await client.listTokens(opts.user);
+  // The list shows the expiry of the PAT behind a token login: keep the recorded one current.
+  const own = !opts.user && server?.method === 'token' ? tokens.find((t) => t.token_name === server.tokenName) : undefined;
+  if (own && datePart(own.expires_at) !== server?.patExpiresAt) {
+    const { recordPatExpiry } = await import('../session/save-login.js');
+    await recordPatExpiry(ctx, url, datePart(own.expires_at));
+  }
   if (opts.formatType === 'json') return printJson(ctx.io, tokens);
   if (tokens.length === 0) {
     println(ctx.io.stdout, opts.user ? `No tokens found for user ${opts.user}` : 'No tokens found');

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
+import { lookUpPatExpiry, patExpiryWarning } from '../session/pat-expiry.js';
 
 export interface LoginResult extends SavedLogin {
   /** Who the service says we are. */
@@ -13,10 +14,14 @@ export async function tokenLogin(ctx: Context, url: string, pat: string, allowIn
   const client = await ctx.client(url);
   const { jwt, expiresAt } = await client.exchangePat(pat);
   const claims = readClaims(jwt);
+  const tokenName = claims?.osmo_token_name;
+  const patExpiresAt = await lookUpPatExpiry(ctx, url, jwt, tokenName);
+  const warning = patExpiryWarning(tokenName, patExpiresAt, new Date(), url);
+  if (warning) ctx.warn(warning);
   const saved = await saveLogin(
     ctx,
     url,
-    { method: 'token', username: claims?.unique_name, tokenName: claims?.osmo_token_name, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) },
+    { method: 'token', username: claims?.unique_name, tokenName, patExpiresAt, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) },
     { secrets: { pat, jwt, jwtExpiresAt: expiresAt ?? claims?.exp }, choice },
   );
   return { ...saved, name: displayName(claims) ?? 'user' };

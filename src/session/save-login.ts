@@ -54,6 +54,18 @@ export async function switchTo(ctx: Context, url: string): Promise<ServerState |
   });
 }
 
+/** Remembers when the PAT behind a token login expires, as seen in a fresh `token list`. */
+export async function recordPatExpiry(ctx: Context, url: string, patExpiresAt: string): Promise<void> {
+  const lock = await ctx.lock();
+  await lock(async () => {
+    const state = readState(ctx.configDir);
+    const server = state.servers[url];
+    if (!server || server.patExpiresAt === patExpiresAt) return;
+    state.servers[url] = { ...server, patExpiresAt };
+    writeState(ctx.configDir, state);
+  });
+}
+
 /** Forgets a server's login everywhere it may be stored. Returns whether there was one. */
 export async function forgetLogin(ctx: Context, url: string): Promise<boolean> {
   const lock = await ctx.lock();

@@ -1,0 +1,40 @@
+import type { Authenticator } from '../api/client.js';
+import type { Context } from '../context.js';
+
+/** Warn this many days ahead, as the service itself does for its Python client. */
+export const PAT_WARNING_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/**
+ * The warning for a PAT that expires soon, or undefined. It is computed from
+ * what the client already knows (the expiry recorded at login or by
+ * `token list`), so the hot path pays no request for it.
+ */
+export function patExpiryWarning(tokenName: string | undefined, expiresAt: string | undefined, now: Date, url: string): string | undefined {
+  if (!expiresAt) return undefined;
+  const days = Math.round((Date.parse(`${expiresAt.slice(0, 10)}T00:00:00Z`) - Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)) / DAY_MS);
+  if (Number.isNaN(days) || days > PAT_WARNING_DAYS) return undefined;
+  const name = tokenName ? `access token ${tokenName}` : 'access token';
+  const when = days <= 0 ? `expired on ${expiresAt.slice(0, 10)}` : `expires on ${expiresAt.slice(0, 10)} (in ${days} day${days === 1 ? '' : 's'})`;
+  return `the ${name} behind this login ${when}; create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it`;
+}
+
+/**
+ * At login only: one list request to learn when the PAT just used expires.
+ * Best effort: a service that refuses it costs nothing but the warning.
+ */
+export async function lookUpPatExpiry(ctx: Context, url: string, jwt: string, tokenName: string | undefined): Promise<string | undefined> {
+  if (!tokenName) return undefined;
+  const bearer: Authenticator = {
+    source: 'the new login',
+    recovery: '',
+    authHeaders: async () => ({ authorization: `Bearer ${jwt}` }),
+    renewAfterUnauthorized: async () => false,
+  };
+  try {
+    const tokens = await (await ctx.client(url, bearer)).listTokens();
+    return tokens.find((t) => t.token_name === tokenName)?.expires_at.slice(0, 10);
+  } catch {
+    return undefined;
+  }
+}
