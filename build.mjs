@@ -18,7 +18,9 @@ try {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    minifySyntax: true,
+    // Less to parse at every start; stack traces are shown only with --debug.
+    minify: true,
+    keepNames: false,
     legalComments: 'none',
     // keytar is a native, optional module: resolved at run time, never bundled.
     external: ['keytar'],

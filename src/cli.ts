@@ -1,5 +1,6 @@
 import { ExitCode } from './errors.js';
-import { main } from './program.js';
+
+declare const __OSMO_VERSION__: string;
 
 let finished = false;
 
@@ -27,5 +28,13 @@ process.once('exit', () => {
   }
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  // Scripts call `osmo --version` to probe for the CLI: answer without loading the command tree.
+  process.stdout.write(`${__OSMO_VERSION__}\n`);
+  process.exitCode = ExitCode.ok;
+} else {
+  const { main } = await import('./program.js');
+  process.exitCode = await main(argv);
+}
 finished = true;

@@ -61,6 +61,12 @@ export class Context {
     return this.transportPromise;
   }
 
+  /** Releases network resources once the command has finished. */
+  async close(): Promise<void> {
+    const transport = await this.transportPromise?.catch(() => undefined);
+    await transport?.close();
+  }
+
   async client(url: string, auth?: Authenticator): Promise<OsmoClient> {
     const [{ OsmoClient }, transport] = await Promise.all([import('./api/client.js'), this.transport()]);
     return new OsmoClient(transport, url, auth, (message) => this.warn(message));

@@ -46,6 +46,8 @@ export async function main(argv: string[], io: IO = processIO(), env: NodeJS.Pro
     return ExitCode.ok;
   } catch (err) {
     return reportError(err, io, argv, program, context?.debug ?? env.OSMO_DEBUG === '1');
+  } finally {
+    await context?.close();
   }
 }
 

@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { OsmoClient, type Authenticator } from '../src/api/client.js';
 import { errorFromResponse } from '../src/api/response-errors.js';
 import { parseJsonResponse } from '../src/api/parse-response.js';
@@ -155,7 +155,7 @@ describe('response parsing is total: success or a typed error, never anything el
     );
   });
 
-  const namedSchemas = Object.entries(schemas).flatMap(([name, value]): Array<[string, z.ZodType]> => (value instanceof z.ZodType ? [[name, value]] : []));
+  const namedSchemas = Object.entries(schemas).flatMap(([name, value]): Array<[string, z.ZodMiniType]> => (value instanceof z.ZodMiniType ? [[name, value]] : []));
   it(`parseJsonResponse with each of the ${namedSchemas.length} schemas: the parsed value or a NetworkError (exit 10)`, () => {
     assert.ok(namedSchemas.length >= 8);
     fc.assert(

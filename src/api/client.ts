@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ApiError, AuthError, NetworkError } from '../errors.js';
 import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
 import { redactSecrets } from '../http/redact.js';
@@ -95,7 +95,7 @@ export class OsmoClient {
     return this.send({ method, path, json, headers, idempotent: method !== 'POST' && method !== 'PATCH' });
   }
 
-  private async call<T extends z.ZodType>(req: ApiRequest, schema: T, what: string): Promise<z.infer<T>> {
+  private async call<T extends z.ZodMiniType>(req: ApiRequest, schema: T, what: string): Promise<z.infer<T>> {
     const secrets = [...(req.secrets ?? [])];
     const res = await this.send(req, secrets);
     // A proxy or service that echoes the request must not make us print its credential.

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { NetworkError } from '../errors.js';
 import { oneLine } from '../util/display-text.js';
 
@@ -7,7 +7,7 @@ import { oneLine } from '../util/display-text.js';
  * server sent, the outcome is the parsed value or a NetworkError (exit 10):
  * a body that is not what the API promises is the server's failure.
  */
-export function parseJsonResponse<T extends z.ZodType>(text: string, status: number, schema: T, what: string): z.infer<T> {
+export function parseJsonResponse<T extends z.ZodMiniType>(text: string, status: number, schema: T, what: string): z.infer<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { println } from '../io.js';
-import { LOGIN_METHODS, type LoginMethod } from '../config/state.js';
+import { LOGIN_METHODS, type LoginMethod } from '../config/login-methods.js';
 
 export interface LoginFlags {
   method: LoginMethod;

@@ -1,34 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { LOGIN_METHODS } from './login-methods.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CONFIG_FILE } from './paths.js';
 
 // Non-secret state only. Secrets live in a CredentialStore, never here.
 
-export const LOGIN_METHODS = ['pkce', 'code', 'password', 'token', 'dev'] as const;
-export type LoginMethod = (typeof LOGIN_METHODS)[number];
+export { LOGIN_METHODS, type LoginMethod } from './login-methods.js';
 export type StoreKind = 'keychain' | 'file';
 
 const serverStateSchema = z.object({
   method: z.enum(LOGIN_METHODS),
-  username: z.string().optional(),
+  username: z.optional(z.string()),
   /** Which store holds this server's secrets, so later commands need not probe. */
-  store: z.enum(['keychain', 'file']).optional(),
-  clientId: z.string().optional(),
-  tokenEndpoint: z.string().optional(),
+  store: z.optional(z.enum(['keychain', 'file'])),
+  clientId: z.optional(z.string()),
+  tokenEndpoint: z.optional(z.string()),
   /** The user allowed credentials over plain http:// to a non-loopback host. */
-  allowInsecureHttp: z.boolean().optional(),
+  allowInsecureHttp: z.optional(z.boolean()),
   /** Name and expiry (YYYY-MM-DD) of the PAT behind a token login, when known. */
-  tokenName: z.string().optional(),
-  patExpiresAt: z.string().optional(),
+  tokenName: z.optional(z.string()),
+  patExpiresAt: z.optional(z.string()),
 });
 export type ServerState = z.infer<typeof serverStateSchema>;
 
 const stateSchema = z.object({
   version: z.literal(1),
-  current: z.string().optional(),
+  current: z.optional(z.string()),
   servers: z.record(z.string(), serverStateSchema),
 });
 export type State = z.infer<typeof stateSchema>;

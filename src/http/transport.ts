@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent, RetryAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, RetryAgent } from './undici.js';
 import { NetworkError, UsageError } from '../errors.js';
 import { jitteredRetry, RETRY_ERROR_CODES, RETRY_STATUS_CODES } from './retry-policy.js';
 import { describeNetworkError } from './network-errors.js';
@@ -57,11 +58,14 @@ export class Transport {
     }
     this.opts.debug?.(`> ${req.method} ${redactUrl(req.url)}${headers.authorization ? ' (authorization: Bearer [redacted])' : ''}`);
     try {
-      const res = await request(req.url, {
+      const url = new URL(req.url);
+      const dispatcher = req.idempotent ? this.retryingDispatcher() : this.plainDispatcher();
+      const res = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: req.method,
         headers,
         body,
-        dispatcher: req.idempotent ? this.retryingDispatcher() : this.plainDispatcher(),
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
       });
@@ -72,6 +76,14 @@ export class Transport {
       this.opts.debug?.(`< failed ${req.method} ${redactUrl(req.url)} after ${Date.now() - started} ms: ${(err as { code?: string }).code ?? 'error'}`);
       throw describeNetworkError(err, req.url, this.opts.timeoutMs);
     }
+  }
+
+  /**
+   * Lets the process exit as soon as the command is done: idle keep-alive
+   * connections would otherwise hold the event loop open for a while.
+   */
+  async close(): Promise<void> {
+    await Promise.all([this.retrying?.destroy(), this.plain?.destroy()]);
   }
 
   private plainDispatcher(): Dispatcher {

@@ -1,14 +1,14 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Everything secret about one server's login. */
 export const secretsSchema = z.object({
   /** The personal access token of a token login. */
-  pat: z.string().optional(),
+  pat: z.optional(z.string()),
   /** The OAuth refresh token of a pkce, code or password login. */
-  refreshToken: z.string().optional(),
+  refreshToken: z.optional(z.string()),
   /** The cached short-lived JWT and its expiry (unix seconds). */
-  jwt: z.string().optional(),
-  jwtExpiresAt: z.number().optional(),
+  jwt: z.optional(z.string()),
+  jwtExpiresAt: z.optional(z.number()),
 });
 export type Secrets = z.infer<typeof secretsSchema>;
 
