@@ -3,7 +3,7 @@ import type { Transport } from './http/transport.js';
 import type { State, ServerState } from './config/state.js';
 import type { Lock } from './session/lock.js';
 import { configDir } from './config/paths.js';
-import { AuthError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { println, type IO } from './io.js';
 
 declare const __OSMO_VERSION__: string;
@@ -84,83 +84,10 @@ export class Context {
 
   /** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */
   async target(): Promise<Target> {
-    // A mistyped OSMO_CREDENTIAL_STORE is an error for every command, not only at login.
-    (await import('./store/choose-store.js')).forcedStore(this.env);
-    const envToken = this.env.OSMO_TOKEN?.trim();
-    if (envToken) return this.envTarget(envToken);
-    const state = await this.state();
-    const url = state.current;
-    const server = url ? state.servers[url] : undefined;
-    if (!url || !server) {
-      throw new AuthError('you are not logged in', 'run `osmo login URL --method token --token-file FILE` (or set OSMO_URL and OSMO_TOKEN)');
-    }
-    if (server.method === 'dev') {
-      const { DevSession } = await import('./session/session.js');
-      const session = new DevSession(server.username ?? '');
-      return { url, server, session, client: await this.client(url, session) };
-    }
-    const [{ JwtSession }, { openStore }, { renewerFor }] = await Promise.all([
-      import('./session/session.js'),
-      import('./store/choose-store.js'),
-      import('./session/renewers.js'),
-    ]);
-    if (server.method === 'token') {
-      const { patExpiryWarning } = await import('./session/pat-expiry.js');
-      const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
-      if (warning) this.warn(warning);
-    }
-    const store = await openStore(server.store ?? 'file', this.env, this.configDir);
-    const anonymous = await this.client(url);
-    const session = new JwtSession({
-      account: url,
-      store,
-      lock: await this.lock(),
-      renew: await renewerFor(server, anonymous, this),
-      source: `the stored ${server.method} login for ${url}`,
-      recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
-    });
-    return { url, server, session, client: await this.client(url, session), jwt: () => session.validJwt() };
-  }
-
-  // CI mode: nothing is read from or written to the config directory.
-  private async envTarget(pat: string): Promise<Target> {
-    const rawUrl = this.env.OSMO_URL?.trim();
-    if (!rawUrl) throw new UsageError('OSMO_TOKEN is set but OSMO_URL is not', 'set OSMO_URL to the service URL, e.g. https://osmo.example.com');
-    const [{ normalizeServerUrl, isInsecureRemote }, { JwtSession }, { MemoryStore }, { noLock }, { patRenewer }] = await Promise.all([
-      import('./util/url.js'),
-      import('./session/session.js'),
-      import('./store/credential-store.js'),
-      import('./session/lock.js'),
-      import('./session/pat-renew.js'),
-    ]);
-    const url = normalizeServerUrl(rawUrl);
-    if (isInsecureRemote(url) && this.env.OSMO_ALLOW_INSECURE_HTTP !== '1') {
-      throw new UsageError(`refusing to send OSMO_TOKEN over plain http:// to ${new URL(url).host}`, 'use https://, or set OSMO_ALLOW_INSECURE_HTTP=1 if you accept the risk');
-    }
-    const store = new MemoryStore();
-    await store.set(url, { pat });
-    const renew = patRenewer(await this.client(url));
-    const session = new JwtSession({
-      account: url,
-      store,
-      lock: noLock,
-      // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
-      renew: (secrets) => renew(secrets).catch(async (err: unknown) => Promise.reject(await this.envTokenRefused(err))),
-      source: 'OSMO_TOKEN in the environment',
-      recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
-    });
-    return { url, session, client: await this.client(url, session), jwt: () => session.validJwt() };
-  }
-
-  private async envTokenRefused(err: unknown): Promise<unknown> {
-    if (!(err instanceof AuthError)) return err;
-    // Only the hint depends on the stored state; a broken config file must not hide the real error.
-    const state = await this.state().catch(() => undefined);
-    const stored = state?.current && state.servers[state.current] ? state.current : undefined;
-    return new AuthError(
-      `OSMO_TOKEN in the environment was refused: ${err.message}`,
-      stored ? `unset OSMO_TOKEN to use your stored login for ${stored}, or set OSMO_TOKEN to a valid token` : 'set OSMO_TOKEN to a valid personal access token (create one with `osmo token set`)',
-    );
+    // Start loading the HTTP stack while the session modules load.
+    void this.transport().catch(() => {});
+    const { openTarget } = await import('./session/targets.js');
+    return openTarget(this);
   }
 }
 

@@ -4,8 +4,9 @@ import { UsageError } from '../errors.js';
 import { LOCK_FILE } from '../config/paths.js';
 import { ensurePrivateDir } from '../util/atomic-write.js';
 
-/** Runs `fn` while holding the cross-process lock of one config directory. */
-export type Lock = <T>(fn: () => Promise<T>) => Promise<T>;
+import type { Lock } from './lock-type.js';
+
+export type { Lock } from './lock-type.js';
 
 /**
  * proper-lockfile's mkdir-based lock: atomic on every file system, refreshed
@@ -36,6 +37,3 @@ export function configDirLock(dir: string): Lock {
     }
   };
 }
-
-/** For callers with nothing to share (CI mode keeps everything in memory). */
-export const noLock: Lock = (fn) => fn();

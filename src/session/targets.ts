@@ -1,0 +1,95 @@
+import type { Context, Target } from '../context.js';
+import { readState, type ServerState } from '../config/state.js';
+import { AuthError, UsageError } from '../errors.js';
+import { forcedStore, openStore } from '../store/choose-store.js';
+import { MemoryStore } from '../store/credential-store.js';
+import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
+import { patExpiryWarning } from './pat-expiry.js';
+import { patRenewer } from './pat-renew.js';
+import { renewerFor } from './renewers.js';
+import { DevSession, JwtSession } from './session.js';
+import { noLock, type Lock } from './lock-type.js';
+
+// Everything an API command needs before its first request, imported
+// statically so that it loads in one go rather than import by import.
+
+/** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */
+export async function openTarget(ctx: Context): Promise<Target> {
+  // A mistyped OSMO_CREDENTIAL_STORE is an error for every command, not only at login.
+  forcedStore(ctx.env);
+  const envToken = ctx.env.OSMO_TOKEN?.trim();
+  if (envToken) return envTarget(ctx, envToken);
+  const state = readState(ctx.configDir);
+  const url = state.current;
+  const server = url ? state.servers[url] : undefined;
+  if (!url || !server) {
+    throw new AuthError('you are not logged in', 'run `osmo login URL --method token --token-file FILE` (or set OSMO_URL and OSMO_TOKEN)');
+  }
+  return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server);
+}
+
+async function devTarget(ctx: Context, url: string, server: ServerState): Promise<Target> {
+  const session = new DevSession(server.username ?? '');
+  return { url, server, session, client: await ctx.client(url, session) };
+}
+
+async function storedTarget(ctx: Context, url: string, server: ServerState): Promise<Target> {
+  if (server.method === 'token') {
+    const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
+    if (warning) ctx.warn(warning);
+  }
+  const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
+  const session = new JwtSession({
+    account: url,
+    store,
+    lock: lazyLock(ctx),
+    renew: await renewerFor(server, await ctx.client(url), ctx),
+    source: `the stored ${server.method} login for ${url}`,
+    recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
+  });
+  return { url, server, session, client: await ctx.client(url, session), jwt: () => session.validJwt() };
+}
+
+// CI mode: nothing is read from or written to the config directory.
+async function envTarget(ctx: Context, pat: string): Promise<Target> {
+  const rawUrl = ctx.env.OSMO_URL?.trim();
+  if (!rawUrl) throw new UsageError('OSMO_TOKEN is set but OSMO_URL is not', 'set OSMO_URL to the service URL, e.g. https://osmo.example.com');
+  const url = normalizeServerUrl(rawUrl);
+  if (isInsecureRemote(url) && ctx.env.OSMO_ALLOW_INSECURE_HTTP !== '1') {
+    throw new UsageError(`refusing to send OSMO_TOKEN over plain http:// to ${new URL(url).host}`, 'use https://, or set OSMO_ALLOW_INSECURE_HTTP=1 if you accept the risk');
+  }
+  const store = new MemoryStore();
+  await store.set(url, { pat });
+  const renew = patRenewer(await ctx.client(url));
+  const session = new JwtSession({
+    account: url,
+    store,
+    lock: noLock,
+    // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
+    renew: (secrets) => renew(secrets).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
+    source: 'OSMO_TOKEN in the environment',
+    recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
+  });
+  return { url, session, client: await ctx.client(url, session), jwt: () => session.validJwt() };
+}
+
+function envTokenRefused(ctx: Context, err: unknown): unknown {
+  if (!(err instanceof AuthError)) return err;
+  // Only the hint depends on the stored state; a broken config file must not hide the real error.
+  let stored: string | undefined;
+  try {
+    const state = readState(ctx.configDir);
+    stored = state.current && state.servers[state.current] ? state.current : undefined;
+  } catch {
+    stored = undefined;
+  }
+  return new AuthError(
+    `OSMO_TOKEN in the environment was refused: ${err.message}`,
+    stored ? `unset OSMO_TOKEN to use your stored login for ${stored}, or set OSMO_TOKEN to a valid token` : 'set OSMO_TOKEN to a valid personal access token (create one with `osmo token set`)',
+  );
+}
+
+/** The cross-process lock is loaded only when a JWT must actually be renewed. */
+function lazyLock(ctx: Context): Lock {
+  return async (fn) => (await ctx.lock())(fn);
+}
