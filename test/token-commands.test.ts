@@ -227,6 +227,14 @@ describe('the JWT cache', () => {
     assert.equal(server().count(EXCHANGE), before);
   });
 
+  it('a warm command sends exactly one request', async () => {
+    const { osmo } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'one-request');
+    server().resetCounts();
+    assert.equal((await osmo(['token', 'list'])).code, 0);
+    assert.deepEqual(server().requests.map((r) => `${r.method} ${r.path}`), [LIST]);
+  });
+
   it('after the JWT nears expiry, the next command exchanges exactly once', async () => {
     const { osmo } = newUser();
     server().setJwtLifetime(33); // fresh for 3 s: the client renews 30 s early
