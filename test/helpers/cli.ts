@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -20,8 +20,17 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+const created: string[] = [];
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix = 'osmo-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (created.push(dir) === 1) {
+    process.once('exit', () => {
+      for (const d of created) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
 }
 
 /** A clean environment: nothing from the developer's own osmo setup leaks into a test. */
