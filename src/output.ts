@@ -16,3 +16,8 @@ export function printJson(io: IO, value: unknown): void {
 export function datePart(value: string): string {
   return value.slice(0, 10);
 }
+
+/** For repeatable flags (-r a -r b): commander calls this once per occurrence. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { println } from '../io.js';
-import { formatTypeOption, printJson, type FormatType } from '../output.js';
+import { collect, formatTypeOption, printJson, type FormatType } from '../output.js';
 import { resolveExpiresAt, validateRoles, validateTokenName, validateUser } from '../validate.js';
 
 export interface TokenSetOptions {
@@ -58,8 +58,4 @@ export async function runTokenSet(opts: TokenSetOptions, ctx: Context): Promise<
   if (opts.user) lines.push(`Created for user: ${opts.user}`);
   if (opts.roles?.length) lines.push(`Roles: ${opts.roles.join(', ')}`);
   println(ctx.io.stdout, lines.join('\n'));
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
