@@ -232,6 +232,20 @@ describe('osmo login --method code', () => {
   });
 });
 
+describe('osmo login without --method and without a terminal', () => {
+  it('fails at once with what to pass instead of waiting for a browser', async () => {
+    const { osmo, dir } = newUser();
+    server().resetCounts();
+    const started = Date.now();
+    const res = await osmo(['login', server().url]);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /^Error: no --method given and no terminal to finish a browser login\n {2}in CI pass --method token --token-file FILE/);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(server().count(), 0);
+    assertNothingStored(dir);
+  });
+});
+
 describe('osmo login --method password', () => {
   it('reads the password from a file, and refreshes later', async () => {
     const { osmo, dir } = newUser();

@@ -42,15 +42,23 @@ export function loginCommand(getContext: () => Context): Command {
     .action(function (this: Command, url: string | undefined, flags: LoginFlags) {
       // `osmo login URL` alone, for a server already logged in, switches back to it.
       const credentialFlags = ['token', 'tokenFile', 'tokenStdin', 'username', 'password', 'passwordFile'] as const;
-      const switchOnly = this.getOptionValueSource('method') === 'default' && credentialFlags.every((f) => flags[f] === undefined);
-      return runLogin(url, flags, getContext(), switchOnly);
+      const defaultMethod = this.getOptionValueSource('method') === 'default';
+      const switchOnly = defaultMethod && credentialFlags.every((f) => flags[f] === undefined);
+      return runLogin(url, flags, getContext(), { switchOnly, defaultMethod });
     });
 }
 
-export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context, switchOnly = false): Promise<void> {
+export interface LoginMode {
+  /** `osmo login URL` alone: switch to a stored login if there is one. */
+  switchOnly?: boolean;
+  /** --method was not given, so pkce was chosen for the user. */
+  defaultMethod?: boolean;
+}
+
+export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context, mode: LoginMode = {}): Promise<void> {
   const { resolveLoginUrl } = await import('../login/login-url.js');
   const { url, allowInsecureHttp } = await resolveLoginUrl(ctx, rawUrl, Boolean(flags.allowInsecureHttp));
-  if (switchOnly) {
+  if (mode.switchOnly) {
     const { switchTo } = await import('../session/save-login.js');
     const stored = await switchTo(ctx, url);
     if (stored) {
@@ -80,6 +88,11 @@ export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ct
       break;
     }
     default: {
+      // Without a terminal or a BROWSER command nobody can finish a browser login:
+      // fail now rather than leave a CI job waiting 5 minutes for a callback.
+      if (mode.defaultMethod && !ctx.io.stdinIsTTY && !ctx.env.BROWSER) {
+        throw new UsageError('no --method given and no terminal to finish a browser login', 'in CI pass --method token --token-file FILE (or --token-stdin); on a machine without a browser use --method code');
+      }
       const { oauthLogin } = await import('../login/oauth-login.js');
       println(ctx.io.stdout, `Logging in to ${url}`);
       result = await oauthLogin(ctx, url, flags, allowInsecureHttp);
