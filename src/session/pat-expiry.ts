@@ -1,5 +1,7 @@
 import type { Authenticator } from '../api/client.js';
 import type { Context } from '../context.js';
+import { datePart } from '../output.js';
+import { todayUtc } from '../validate.js';
 
 /** Warn this many days ahead, as the service itself does for its Python client. */
 export const PAT_WARNING_DAYS = 7;
@@ -12,10 +14,11 @@ const DAY_MS = 86_400_000;
  */
 export function patExpiryWarning(tokenName: string | undefined, expiresAt: string | undefined, now: Date, url: string): string | undefined {
   if (!expiresAt) return undefined;
-  const days = Math.round((Date.parse(`${expiresAt.slice(0, 10)}T00:00:00Z`) - Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)) / DAY_MS);
+  const day = datePart(expiresAt);
+  const days = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${todayUtc(now)}T00:00:00Z`)) / DAY_MS);
   if (Number.isNaN(days) || days > PAT_WARNING_DAYS) return undefined;
   const name = tokenName ? `access token ${tokenName}` : 'access token';
-  const when = days <= 0 ? `expired on ${expiresAt.slice(0, 10)}` : `expires on ${expiresAt.slice(0, 10)} (in ${days} day${days === 1 ? '' : 's'})`;
+  const when = days <= 0 ? `expired on ${day}` : `expires on ${day} (in ${days} day${days === 1 ? '' : 's'})`;
   return `the ${name} behind this login ${when}; create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it`;
 }
 
@@ -33,7 +36,8 @@ export async function lookUpPatExpiry(ctx: Context, url: string, jwt: string, to
   };
   try {
     const tokens = await (await ctx.client(url, bearer)).listTokens();
-    return tokens.find((t) => t.token_name === tokenName)?.expires_at.slice(0, 10);
+    const token = tokens.find((t) => t.token_name === tokenName);
+    return token ? datePart(token.expires_at) : undefined;
   } catch {
     return undefined;
   }
