@@ -11,10 +11,8 @@ import { OAuthProvider } from './provider.js';
  * session calls it under the config-directory lock and stores what it
  * returns, so a rotated refresh token replaces the used one exactly once.
  */
-export function oauthRenewer(server: ServerState, ctx: Context): Renew {
+export function oauthRenewer(server: ServerState, url: string, ctx: Context): Renew {
   return async (current) => {
-    // The session acts on the current server (Context.target), so that is whose login this is.
-    const url = (await ctx.state()).current ?? 'URL';
     const who = server.method === 'password' ? ` --username ${server.username ?? 'USER'} --password-file FILE` : '';
     const again = `run \`osmo login ${url} --method ${server.method}${who}\` again`;
     if (!current.refreshToken || !server.tokenEndpoint || !server.clientId) {

@@ -6,16 +6,15 @@ import type { Renew } from './session.js';
 import { patRenewer } from './pat-renew.js';
 
 /** How a stored login gets its next JWT: PAT exchange, or an OAuth refresh. */
-export async function renewerFor(server: ServerState, anonymous: OsmoClient, ctx: Context): Promise<Renew> {
+export function renewerFor(server: ServerState, url: string, anonymous: OsmoClient, ctx: Context): Renew {
   switch (server.method) {
     case 'token':
       return patRenewer(anonymous);
     case 'pkce':
     case 'code':
-    case 'password': {
-      const { oauthRenewer } = await import('../oauth/refresh.js');
-      return oauthRenewer(server, ctx);
-    }
+    case 'password':
+      // The OAuth library loads only when a renewal is due, not on every command.
+      return async (current) => (await import('../oauth/refresh.js')).oauthRenewer(server, url, ctx)(current);
     default:
       throw new UsageError(`the stored login method "${server.method}" does not use tokens`);
   }

@@ -43,7 +43,7 @@ async function storedTarget(ctx: Context, url: string, server: ServerState): Pro
     account: url,
     store,
     lock: lazyLock(ctx),
-    renew: await renewerFor(server, await ctx.client(url), ctx),
+    renew: renewerFor(server, url, await ctx.client(url), ctx),
     source: `the stored ${server.method} login for ${url}`,
     recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
   });
