@@ -109,7 +109,7 @@ function relative(ms: number): string {
 
 // OSMO_TOKEN wins over a stored login; say so, since the two are easy to confuse.
 async function noteHiddenLogin(ctx: Context): Promise<void> {
-  const state = await ctx.state().catch(() => undefined);
-  const stored = state?.current && state.servers[state.current] ? state.current : undefined;
+  const [state, { currentLogin }] = await Promise.all([ctx.state().catch(() => undefined), import('../config/state.js')]);
+  const stored = state && currentLogin(state);
   if (stored) ctx.notice(`Note: OSMO_TOKEN in the environment takes precedence over the stored login for ${stored}`);
 }

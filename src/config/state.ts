@@ -37,6 +37,11 @@ export function emptyState(): State {
   return { version: 1, servers: {} };
 }
 
+/** The current server's URL, when that server still has a login (`logout` keeps `current`). */
+export function currentLogin(state: State): string | undefined {
+  return state.current && state.servers[state.current] ? state.current : undefined;
+}
+
 export function readState(dir: string): State {
   const path = join(dir, CONFIG_FILE);
   let text: string;

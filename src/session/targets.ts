@@ -1,5 +1,5 @@
 import type { Context, Target } from '../context.js';
-import { readState, type ServerState } from '../config/state.js';
+import { currentLogin, readState, type ServerState } from '../config/state.js';
 import { AuthError, UsageError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { MemoryStore } from '../store/credential-store.js';
@@ -20,7 +20,7 @@ export async function openTarget(ctx: Context): Promise<Target> {
   const envToken = ctx.env.OSMO_TOKEN?.trim();
   if (envToken) return envTarget(ctx, envToken);
   const state = readState(ctx.configDir);
-  const url = state.current;
+  const url = currentLogin(state);
   const server = url ? state.servers[url] : undefined;
   if (!url || !server) {
     throw new AuthError('you are not logged in', 'run `osmo login URL --method token --token-file FILE` (or set OSMO_URL and OSMO_TOKEN)');
@@ -78,8 +78,7 @@ function envTokenRefused(ctx: Context, err: unknown): unknown {
   // Only the hint depends on the stored state; a broken config file must not hide the real error.
   let stored: string | undefined;
   try {
-    const state = readState(ctx.configDir);
-    stored = state.current && state.servers[state.current] ? state.current : undefined;
+    stored = currentLogin(readState(ctx.configDir));
   } catch {
     stored = undefined;
   }
