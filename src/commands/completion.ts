@@ -99,9 +99,56 @@ function sq(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-// The bash and zsh scripts share one idea: walk the words typed so far,
-// skipping options (and the value of an option that takes one) and descending
-// into subcommands, to find which command is being completed.
+interface WordSource {
+  /** Index of the first word after the program name, and the variable holding the current word's index. */
+  from: number;
+  to: string;
+  /** The shell expression for word i. */
+  word: string;
+  /** bash splits --opt=value at "=", so a lone "=" can follow an option that takes a value. */
+  skipAfterEquals: boolean;
+}
+
+/**
+ * The part of the bash and zsh scripts that is the same in both: walk the
+ * words typed so far, skipping options (and the value of an option that takes
+ * one) and descending into subcommands, to find which command is being
+ * completed; then set the candidates for the current word.
+ */
+function walkWords(tree: CommandSpec, valueCases: string[], wordCases: string[], src: WordSource): string {
+  const { descend, skipValue } = walkCases(tree, '        ');
+  const skipped = src.skipAfterEquals
+    ? `    if ((skip)); then
+      [[ "$w" == "=" ]] && continue
+      skip=0; prev=""; continue
+    fi`
+    : `    if ((skip)); then skip=0; prev=""; continue; fi`;
+  return `  for ((i = ${src.from}; i < ${src.to}; i++)); do
+    w="${src.word}"
+${skipped}
+    case "$w" in
+      -*=*) prev=""; continue ;;
+      -*)
+        prev="$w"
+        case "$cmd $w" in
+${skipValue}
+        esac
+        continue ;;
+    esac
+    prev=""
+    case "$cmd $w" in
+${descend}
+    esac
+  done
+  ((skip)) || prev=""
+  case "$cmd $prev" in
+${valueCases.join('\n')}
+  esac
+  case "$cmd" in
+${wordCases.join('\n')}
+  esac`;
+}
+
 function walkCases(tree: CommandSpec, indent: string): { descend: string; skipValue: string } {
   const cmds = all(tree);
   const descend = cmds
@@ -126,7 +173,6 @@ function optionValueCases(cmds: CommandSpec[], choose: (choices: string[]) => st
 
 function bashScript(tree: CommandSpec): string {
   const cmds = all(tree);
-  const { descend, skipValue } = walkCases(tree, '        ');
   const valueCases = optionValueCases(cmds, (choices) => `COMPREPLY=($(compgen -W ${sq(choices.join(' '))} -- "$cur"))`, 'COMPREPLY=($(compgen -f -- "$cur"))', 'COMPREPLY=()');
 
   const wordCases = cmds.map((c) => {
@@ -141,33 +187,7 @@ _${tree.path[0]}_complete() {
   COMPREPLY=()
   # bash splits --opt=value at "=" (COMP_WORDBREAKS): the "=" is part of the option.
   [[ "$cur" == "=" ]] && cur=""
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    w="\${COMP_WORDS[i]}"
-    if ((skip)); then
-      [[ "$w" == "=" ]] && continue
-      skip=0; prev=""; continue
-    fi
-    case "$w" in
-      -*=*) prev=""; continue ;;
-      -*)
-        prev="$w"
-        case "$cmd $w" in
-${skipValue}
-        esac
-        continue ;;
-    esac
-    prev=""
-    case "$cmd $w" in
-${descend}
-    esac
-  done
-  ((skip)) || prev=""
-  case "$cmd $prev" in
-${valueCases.join('\n')}
-  esac
-  case "$cmd" in
-${wordCases.join('\n')}
-  esac
+${walkWords(tree, valueCases, wordCases, { from: 1, to: 'COMP_CWORD', word: '${COMP_WORDS[i]}', skipAfterEquals: true })}
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
   elif [[ -n "$words" ]]; then
@@ -181,7 +201,6 @@ complete -F _${tree.path[0]}_complete ${tree.path[0]}
 function zshScript(tree: CommandSpec): string {
   const name = tree.path[0]!;
   const cmds = all(tree);
-  const { descend, skipValue } = walkCases(tree, '        ');
   const esc = (text: string): string => text.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
   const valueCases = optionValueCases(cmds, (choices) => `compadd -- ${choices.map(sq).join(' ')}`, '_files', ':');
 
@@ -196,30 +215,7 @@ function zshScript(tree: CommandSpec): string {
 _${name}() {
   local cmd=${sq(name)} w i skip=0 prev=""
   local -a subs opts choices
-  for ((i = 2; i < CURRENT; i++)); do
-    w="\${words[i]}"
-    if ((skip)); then skip=0; prev=""; continue; fi
-    case "$w" in
-      -*=*) prev=""; continue ;;
-      -*)
-        prev="$w"
-        case "$cmd $w" in
-${skipValue}
-        esac
-        continue ;;
-    esac
-    prev=""
-    case "$cmd $w" in
-${descend}
-    esac
-  done
-  ((skip)) || prev=""
-  case "$cmd $prev" in
-${valueCases.join('\n')}
-  esac
-  case "$cmd" in
-${wordCases.join('\n')}
-  esac
+${walkWords(tree, valueCases, wordCases, { from: 2, to: 'CURRENT', word: '${words[i]}', skipAfterEquals: false })}
   if [[ "$PREFIX" == -* ]]; then
     _describe -t options option opts
   elif ((\${#subs})); then
