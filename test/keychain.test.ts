@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { startSecretService, type SecretService } from './helpers/secret-service.js';
 import { readTree, tempDir } from './helpers/cli.js';
 import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
+import { skipOrFail } from './helpers/unavailable.js';
 
-// With OSMO_TEST_REQUIRE_KEYCHAIN=1 (set by .ci/run) an unavailable keychain
-// fails these tests instead of skipping them.
-const requireKeychain = process.env.OSMO_TEST_REQUIRE_KEYCHAIN === '1';
+// With OSMO_TEST_STRICT=1 (set by .ci/run) an unavailable keychain fails
+// these tests instead of skipping them.
 const run = promisify(execFile);
 const server = useServer();
 let service: SecretService | undefined;
@@ -29,11 +29,10 @@ before(async () => {
 });
 after(async () => service?.stop());
 
-/** The keychain's env, or skip (fail under OSMO_TEST_REQUIRE_KEYCHAIN=1). */
+/** The keychain's env, or skip (fail under OSMO_TEST_STRICT=1). */
 function keychainEnv(t: TestContext): Record<string, string | undefined> | undefined {
   if (!service) {
-    if (requireKeychain) assert.fail(`keychain required but unavailable: ${unavailable}`);
-    t.skip(`no keychain: ${unavailable}`);
+    skipOrFail(t, `no keychain: ${unavailable}`);
     return undefined;
   }
   return { ...service.env, OSMO_CREDENTIAL_STORE: undefined };

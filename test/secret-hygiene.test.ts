@@ -11,6 +11,7 @@ import { runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { EXCHANGE, LIST } from './helpers/fixtures.js';
 import { nonLoopbackIPv4, startForwarder } from './helpers/fault-servers.js';
+import { skipOrFail } from './helpers/unavailable.js';
 
 const CREDENTIALS = 'credentials.json';
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
@@ -264,7 +265,7 @@ describe('transport safety', { concurrency: true }, () => {
 
   it('a non-loopback http:// server: refused without the flag, allowed and remembered with it, warned about each time', async (t) => {
     const ip = nonLoopbackIPv4();
-    if (!ip) return t.skip('no non-loopback IPv4 address on this machine');
+    if (!ip) return skipOrFail(t, 'no non-loopback IPv4 address on this machine');
     const server = await startOsmoServer();
     const forwarder = await startForwarder(ip, Number(new URL(server.url).port));
     try {

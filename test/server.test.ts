@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
+import { skipOrFail } from './helpers/unavailable.js';
 
 const USER = 'user@example.com';
 const ADMIN = 'admin@example.com';
@@ -492,7 +493,7 @@ describe('standalone and TLS', () => {
       const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'),
         '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
       if (made.status !== 0) {
-        t.skip('openssl not available');
+        skipOrFail(t, 'openssl not available');
         return;
       }
       const tls = await startOsmoServer({ tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });

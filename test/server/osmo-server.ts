@@ -138,15 +138,18 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
     // Prefixing the origin keeps a path like '//x' a path instead of a host.
     const target = new URL(`http://127.0.0.1${req.url ?? '/'}`);
     const method = req.method ?? 'GET';
     const path = target.pathname;
-    requests.push({ method, path, query: target.search.slice(1), headers: { ...req.headers }, body });
+    // Counted on arrival: a client that gives up before its body is read still made the request.
+    const recorded: RecordedRequest = { method, path, query: target.search.slice(1), headers: { ...req.headers }, body: '' };
+    requests.push(recorded);
     counts.set(`${method} ${path}`, (counts.get(`${method} ${path}`) ?? 0) + 1);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    recorded.body = body;
 
     const fault = faults.take(method, path);
     if (fault?.delayMs) await sleep(fault.delayMs);
