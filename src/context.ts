@@ -1,7 +1,9 @@
 import type { OsmoClient, Authenticator } from './api/client.js';
 import type { Transport } from './http/transport.js';
-import type { State, ServerState } from './config/state.js';
+import type { State } from './config/state.js';
 import type { Lock } from './session/lock.js';
+import type { Target } from './session/targets.js';
+import type { Services } from './services.js';
 import { configDir } from './config/paths.js';
 import { UsageError } from './errors.js';
 import { println, type IO } from './io.js';
@@ -9,23 +11,14 @@ import { println, type IO } from './io.js';
 declare const __OSMO_VERSION__: string;
 export const VERSION = typeof __OSMO_VERSION__ === 'string' ? __OSMO_VERSION__ : '0.0.0-dev';
 
-/** The server a command acts on and how it authenticates there. */
-export interface Target {
-  url: string;
-  client: OsmoClient;
-  session: Authenticator;
-  /** undefined in CI mode (OSMO_URL + OSMO_TOKEN). */
-  server?: ServerState;
-  /** A JWT valid for at least 30 s more, renewed first when needed; undefined for a dev login (no token exists). */
-  jwt?: () => Promise<string>;
-}
+export type { Target } from './session/targets.js';
 
 /**
  * The one place that wires real dependencies. Everything heavy (undici, zod,
  * keytar, the lock) is imported on first use so `--help` and `--version`
  * never pay for it.
  */
-export class Context {
+export class Context implements Services {
   readonly configDir: string;
   readonly debug: boolean;
   private transportPromise: Promise<Transport> | undefined;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { UsageError } from '../errors.js';
 
 // Building the request of `osmo api` from its flags: where it may go, and its body.
@@ -51,7 +51,7 @@ export function bodyFromFields(fields: Array<[string, unknown]>): Record<string,
   return body;
 }
 
-export async function readJsonInput(input: string, ctx: Context): Promise<unknown> {
+export async function readJsonInput(input: string, ctx: Services): Promise<unknown> {
   let text: string;
   if (input === '-') {
     const { readAllStdin } = await import('../prompt.js');

@@ -2,22 +2,8 @@ import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { println } from '../io.js';
-import { LOGIN_METHODS, type LoginMethod } from '../config/login-methods.js';
-
-export interface LoginFlags {
-  method: LoginMethod;
-  token?: string;
-  tokenFile?: string;
-  tokenStdin?: boolean;
-  username?: string;
-  password?: string;
-  passwordFile?: string;
-  deviceEndpoint?: string;
-  browserEndpoint?: string;
-  callbackPort?: number;
-  clientId?: string;
-  allowInsecureHttp?: boolean;
-}
+import { LOGIN_METHODS } from '../config/login-methods.js';
+import type { LoginFlags } from '../login/login-flags.js';
 
 export function loginCommand(getContext: () => Context): Command {
   return new Command('login')

@@ -1,5 +1,5 @@
-import type { Context } from '../context.js';
-import type { LoginFlags } from '../commands/login.js';
+import type { Services } from '../services.js';
+import type { LoginFlags } from './login-flags.js';
 import { AuthError, UsageError } from '../errors.js';
 import { resolveEndpoints, type OAuthMethod } from '../oauth/endpoints.js';
 import { OAuthRefused } from '../oauth/oauth-errors.js';
@@ -15,7 +15,7 @@ import type { LoginResult } from './token-login.js';
  * service takes it as its Bearer JWT). Nothing is stored until the provider
  * has answered with tokens, so every failure and Ctrl-C leave no trace.
  */
-export async function oauthLogin(ctx: Context, url: string, flags: LoginFlags, allowInsecureHttp: boolean): Promise<LoginResult> {
+export async function oauthLogin(ctx: Services, url: string, flags: LoginFlags, allowInsecureHttp: boolean): Promise<LoginResult> {
   const method = oauthMethod(flags.method);
   const hint = `run \`osmo login ${url} --method ${method}\` again`;
   let credentials: PasswordInput | undefined;

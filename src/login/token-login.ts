@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
 import { lookUpPatExpiry, patExpiryWarning } from '../session/pat-expiry.js';
@@ -9,7 +9,7 @@ export interface LoginResult extends SavedLogin {
 }
 
 /** Exchanges the PAT once (proving it works) and keeps both it and the JWT. */
-export async function tokenLogin(ctx: Context, url: string, pat: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+export async function tokenLogin(ctx: Services, url: string, pat: string, allowInsecureHttp: boolean): Promise<LoginResult> {
   const choice = await chooseStore(ctx);
   const client = await ctx.client(url);
   const { jwt, expiresAt } = await client.exchangePat(pat);
@@ -28,7 +28,7 @@ export async function tokenLogin(ctx: Context, url: string, pat: string, allowIn
 }
 
 /** Developer mode: the service trusts x-osmo-user, so there is no secret to keep. */
-export async function devLogin(ctx: Context, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+export async function devLogin(ctx: Services, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
   const saved = await saveLogin(ctx, url, { method: 'dev', username, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) });
   return { ...saved, name: username };
 }

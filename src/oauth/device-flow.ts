@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { AuthError } from '../errors.js';
 import { OAuthRefused } from './oauth-errors.js';
 import type { OAuthProvider, Tokens } from './provider.js';
@@ -14,7 +14,7 @@ const SLOW_DOWN_STEP_S = 5;
  * someone approves it in a browser, on this or any other device. Nothing is
  * stored before the tokens arrive, so Ctrl-C (exit 130) leaves no trace.
  */
-export async function deviceLogin(ctx: Context, provider: OAuthProvider, hint: string): Promise<Tokens> {
+export async function deviceLogin(ctx: Services, provider: OAuthProvider, hint: string): Promise<Tokens> {
   const device = await provider.startDevice();
   ctx.notice(`To log in, open ${device.verification_uri} in a browser and enter the code ${device.user_code}`);
   if (device.verification_uri_complete) ctx.notice(`(or open ${device.verification_uri_complete} and confirm the code)`);

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { UsageError } from '../errors.js';
 import { isLoopbackHost } from '../util/url.js';
 
@@ -46,7 +46,7 @@ export function checkOAuthEndpoint(raw: string, what: string): string {
  * answer, with --device-endpoint, --browser-endpoint and --client-id winning.
  * Overrides are checked before any request so a bad flag costs nothing.
  */
-export async function resolveEndpoints(ctx: Context, url: string, method: OAuthMethod, flags: EndpointFlags): Promise<OAuthEndpoints> {
+export async function resolveEndpoints(ctx: Services, url: string, method: OAuthMethod, flags: EndpointFlags): Promise<OAuthEndpoints> {
   const deviceOverride = flags.deviceEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.deviceEndpoint, '--device-endpoint');
   const browserOverride = flags.browserEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.browserEndpoint, '--browser-endpoint');
   const clientOverride = flags.clientId?.trim() || undefined;

@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { AuthError, UsageError } from '../errors.js';
 import { startCallbackServer } from './callback-server.js';
 import { openBrowser } from './open-browser.js';
@@ -19,7 +19,7 @@ export interface PkceOptions {
  * on the callback and a random nonce checked in the ID token. The code comes
  * back to a one-shot server on 127.0.0.1.
  */
-export async function pkceLogin(ctx: Context, provider: OAuthProvider, opts: PkceOptions): Promise<Tokens> {
+export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: PkceOptions): Promise<Tokens> {
   const timeoutMs = loginTimeoutSeconds(ctx.env) * 1000;
   const server = await startCallbackServer(opts.callbackPort);
   try {

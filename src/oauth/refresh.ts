@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { ServerState } from '../config/state.js';
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import type { Renew } from '../session/session.js';
 import { checkOAuthEndpoint } from './endpoints.js';
 import { OAuthRefused } from './oauth-errors.js';
@@ -11,7 +11,7 @@ import { OAuthProvider } from './provider.js';
  * session calls it under the config-directory lock and stores what it
  * returns, so a rotated refresh token replaces the used one exactly once.
  */
-export function oauthRenewer(server: ServerState, url: string, ctx: Context): Renew {
+export function oauthRenewer(server: ServerState, url: string, ctx: Services): Renew {
   return async (current) => {
     const who = server.method === 'password' ? ` --username ${server.username ?? 'USER'} --password-file FILE` : '';
     const again = `run \`osmo login ${url} --method ${server.method}${who}\` again`;

@@ -1,5 +1,5 @@
 import type { Authenticator } from '../api/client.js';
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { datePart } from '../output.js';
 import { todayUtc } from '../validate.js';
 
@@ -26,7 +26,7 @@ export function patExpiryWarning(tokenName: string | undefined, expiresAt: strin
  * At login only: one list request to learn when the PAT just used expires.
  * Best effort: a service that refuses it costs nothing but the warning.
  */
-export async function lookUpPatExpiry(ctx: Context, url: string, jwt: string, tokenName: string | undefined): Promise<string | undefined> {
+export async function lookUpPatExpiry(ctx: Services, url: string, jwt: string, tokenName: string | undefined): Promise<string | undefined> {
   if (!tokenName) return undefined;
   const bearer: Authenticator = {
     source: 'the new login',

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Services } from '../services.js';
 import { readState, writeState, type ServerState } from '../config/state.js';
 import type { Secrets } from '../store/credential-store.js';
 import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
@@ -15,7 +15,7 @@ export interface SavedLogin {
  * Picks where a login's secrets will go. Called before any request, so an
  * unreachable forced keychain fails before the credential is sent anywhere.
  */
-export function chooseStore(ctx: Context): Promise<StoreChoice> {
+export function chooseStore(ctx: Services): Promise<StoreChoice> {
   return chooseStoreForLogin(ctx.env, ctx.configDir);
 }
 
@@ -23,7 +23,7 @@ export function chooseStore(ctx: Context): Promise<StoreChoice> {
  * Records a successful login: secrets in the chosen store, the rest in the
  * config file, and this server as the current one. Other servers' logins stay.
  */
-export async function saveLogin(ctx: Context, url: string, server: Omit<ServerState, 'store'>, secrets?: { secrets: Secrets; choice: StoreChoice }): Promise<SavedLogin> {
+export async function saveLogin(ctx: Services, url: string, server: Omit<ServerState, 'store'>, secrets?: { secrets: Secrets; choice: StoreChoice }): Promise<SavedLogin> {
   const choice = secrets?.choice;
   const lock = await ctx.lock();
   await lock(async () => {
@@ -40,7 +40,7 @@ export async function saveLogin(ctx: Context, url: string, server: Omit<ServerSt
 }
 
 /** Makes an already logged-in server the current one; undefined when there is no login to switch to. */
-export async function switchTo(ctx: Context, url: string): Promise<ServerState | undefined> {
+export async function switchTo(ctx: Services, url: string): Promise<ServerState | undefined> {
   const lock = await ctx.lock();
   return lock(async () => {
     const state = readState(ctx.configDir);
@@ -55,7 +55,7 @@ export async function switchTo(ctx: Context, url: string): Promise<ServerState |
 }
 
 /** Remembers when the PAT behind a token login expires, as seen in a fresh `token list`. */
-export async function recordPatExpiry(ctx: Context, url: string, patExpiresAt: string): Promise<void> {
+export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: string): Promise<void> {
   const lock = await ctx.lock();
   await lock(async () => {
     const state = readState(ctx.configDir);
@@ -67,7 +67,7 @@ export async function recordPatExpiry(ctx: Context, url: string, patExpiresAt: s
 }
 
 /** Forgets a server's login everywhere it may be stored. Returns whether there was one. */
-export async function forgetLogin(ctx: Context, url: string): Promise<boolean> {
+export async function forgetLogin(ctx: Services, url: string): Promise<boolean> {
   const lock = await ctx.lock();
   return lock(async () => {
     const state = readState(ctx.configDir);
@@ -82,7 +82,7 @@ export async function forgetLogin(ctx: Context, url: string): Promise<boolean> {
 }
 
 /** Removes a server's secrets from one store; an unreachable keychain only matters if it held them. */
-async function deleteFrom(kind: 'keychain' | 'file', ctx: Context, url: string, mustReach = false): Promise<boolean> {
+async function deleteFrom(kind: 'keychain' | 'file', ctx: Services, url: string, mustReach = false): Promise<boolean> {
   if (kind === 'file') return new FileStore(ctx.configDir).delete(url);
   try {
     const keychain = await KeychainStore.open(ctx.env);

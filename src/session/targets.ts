@@ -1,4 +1,5 @@
-import type { Context, Target } from '../context.js';
+import type { Authenticator, OsmoClient } from '../api/client.js';
+import type { Services } from '../services.js';
 import { currentLogin, readState, type ServerState } from '../config/state.js';
 import { AuthError, UsageError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
@@ -13,8 +14,19 @@ import { noLock, type Lock } from './lock-type.js';
 // Everything an API command needs before its first request, imported
 // statically so that it loads in one go rather than import by import.
 
+/** The server a command acts on and how it authenticates there. */
+export interface Target {
+  url: string;
+  client: OsmoClient;
+  session: Authenticator;
+  /** undefined in CI mode (OSMO_URL + OSMO_TOKEN). */
+  server?: ServerState;
+  /** A JWT valid for at least 30 s more, renewed first when needed; undefined for a dev login (no token exists). */
+  jwt?: () => Promise<string>;
+}
+
 /** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */
-export async function openTarget(ctx: Context): Promise<Target> {
+export async function openTarget(ctx: Services): Promise<Target> {
   // A mistyped OSMO_CREDENTIAL_STORE is an error for every command, not only at login.
   forcedStore(ctx.env);
   const envToken = ctx.env.OSMO_TOKEN?.trim();
@@ -28,12 +40,12 @@ export async function openTarget(ctx: Context): Promise<Target> {
   return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server);
 }
 
-async function devTarget(ctx: Context, url: string, server: ServerState): Promise<Target> {
+async function devTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
   const session = new DevSession(server.username ?? '');
   return { url, server, session, client: await ctx.client(url, session) };
 }
 
-async function storedTarget(ctx: Context, url: string, server: ServerState): Promise<Target> {
+async function storedTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
   if (server.method === 'token') {
     const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
     if (warning) ctx.warn(warning);
@@ -51,7 +63,7 @@ async function storedTarget(ctx: Context, url: string, server: ServerState): Pro
 }
 
 // CI mode: nothing is read from or written to the config directory.
-async function envTarget(ctx: Context, pat: string): Promise<Target> {
+async function envTarget(ctx: Services, pat: string): Promise<Target> {
   const rawUrl = ctx.env.OSMO_URL?.trim();
   if (!rawUrl) throw new UsageError('OSMO_TOKEN is set but OSMO_URL is not', 'set OSMO_URL to the service URL, e.g. https://osmo.example.com');
   const url = normalizeServerUrl(rawUrl);
@@ -73,7 +85,7 @@ async function envTarget(ctx: Context, pat: string): Promise<Target> {
   return { url, session, client: await ctx.client(url, session), jwt: () => session.validJwt() };
 }
 
-function envTokenRefused(ctx: Context, err: unknown): unknown {
+function envTokenRefused(ctx: Services, err: unknown): unknown {
   if (!(err instanceof AuthError)) return err;
   // Only the hint depends on the stored state; a broken config file must not hide the real error.
   let stored: string | undefined;
@@ -89,6 +101,6 @@ function envTokenRefused(ctx: Context, err: unknown): unknown {
 }
 
 /** The cross-process lock is loaded only when a JWT must actually be renewed. */
-function lazyLock(ctx: Context): Lock {
+function lazyLock(ctx: Services): Lock {
   return async (fn) => (await ctx.lock())(fn);
 }

@@ -1,11 +1,27 @@
-// Text from a server (error bodies, warnings) reaches the user's terminal.
-// C0/C1 control characters could move the cursor, recolour or rewrite earlier
-// lines, and bidi overrides could reorder what is shown; none of them belongs
-// in a one-line message.
+// Text from a server (error bodies, warnings, names, descriptions, URLs)
+// reaches the user's terminal. C0/C1 control characters could move the
+// cursor, recolour or rewrite earlier lines, a line break could forge a table
+// row, and bidi overrides could reorder what is shown.
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-/** One printable line of at most `max` characters. */
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+
+/**
+ * One field of server text, made safe to print: every unsafe character is
+ * shown as an escape (`\e`, `\n`, `\x07`, `\u202e`), so nothing is hidden and
+ * nothing acts on the terminal. JSON output does not need this: JSON escaping
+ * already covers it.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (ch) => NAMED_ESCAPES[ch] ?? escapeCodePoint(ch.charCodeAt(0)));
+}
+
+function escapeCodePoint(code: number): string {
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** One printable line of at most `max` characters, for error messages: unsafe characters become spaces. */
 export function oneLine(text: string, max = 300): string {
   const flat = text.replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;

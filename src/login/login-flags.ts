@@ -1,0 +1,17 @@
+import type { LoginMethod } from '../config/login-methods.js';
+
+/** `osmo login`'s flags as commander parses them; the login modules read what they need. */
+export interface LoginFlags {
+  method: LoginMethod;
+  token?: string;
+  tokenFile?: string;
+  tokenStdin?: boolean;
+  username?: string;
+  password?: string;
+  passwordFile?: string;
+  deviceEndpoint?: string;
+  browserEndpoint?: string;
+  callbackPort?: number;
+  clientId?: string;
+  allowInsecureHttp?: boolean;
+}

@@ -1,0 +1,27 @@
+import type { Authenticator, OsmoClient } from './api/client.js';
+import type { State } from './config/state.js';
+import type { Transport } from './http/transport.js';
+import type { IO } from './io.js';
+import type { Lock } from './session/lock-type.js';
+
+/**
+ * What the modules below the commands need from the outside world. Context
+ * (src/context.ts) is the real implementation; tests can hand these modules
+ * anything with the same shape. Kept here, below everything that uses it, so
+ * that every import points down and none leads back to the wiring.
+ */
+export interface Services {
+  readonly io: IO;
+  readonly env: NodeJS.ProcessEnv;
+  readonly configDir: string;
+  readonly debug: boolean;
+  /** A `Warning: …` line on stderr. */
+  warn(message: string): void;
+  /** A plain line on stderr (progress, notes). */
+  notice(message: string): void;
+  transport(): Promise<Transport>;
+  client(url: string, auth?: Authenticator): Promise<OsmoClient>;
+  state(): Promise<State>;
+  /** The cross-process lock of the config directory. */
+  lock(): Promise<Lock>;
+}
