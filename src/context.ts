@@ -72,7 +72,7 @@ export class Context implements Services {
 
   async lock(): Promise<Lock> {
     const { configDirLock } = await import('./session/lock.js');
-    return configDirLock(this.configDir);
+    return configDirLock(this.configDir, httpTimeoutMs(this.env));
   }
 
   /** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */

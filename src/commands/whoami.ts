@@ -44,7 +44,10 @@ export async function runWhoami(opts: WhoamiOptions, ctx: Context): Promise<void
   const report = buildReport(target, jwt ? readClaims(jwt) : undefined);
   if (!target.server) await noteHiddenLogin(ctx);
   if (opts.formatType === 'json') return printJson(ctx.io, report);
-  println(ctx.io.stdout, renderText(report, Date.now(), join(ctx.configDir, CREDENTIALS_FILE)));
+  const credentialsFile = join(ctx.configDir, CREDENTIALS_FILE);
+  // "(readable only by you)" is a claim: checked here, not assumed.
+  if (report.secrets_store === 'file') (await import('../config/permissions.js')).checkPrivateFile(credentialsFile);
+  println(ctx.io.stdout, renderText(report, Date.now(), credentialsFile));
 }
 
 type Claims = OsmoClaims | undefined;

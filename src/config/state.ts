@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { LOGIN_METHODS } from './login-methods.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepLeftovers, writeFileAtomic } from '../util/atomic-write.js';
 import { CONFIG_FILE } from './paths.js';
+import { checkConfigDir, checkStateFile } from './permissions.js';
 
 // Non-secret state only. Secrets live in a CredentialStore, never here.
 
@@ -44,6 +45,9 @@ export function currentLogin(state: State): string | undefined {
 
 export function readState(dir: string): State {
   const path = join(dir, CONFIG_FILE);
+  // Another user's config.json could send the refresh token to their own token endpoint.
+  checkConfigDir(dir);
+  checkStateFile(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -65,5 +69,6 @@ export function readState(dir: string): State {
 }
 
 export function writeState(dir: string, state: State): void {
+  sweepLeftovers(dir);
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
 }

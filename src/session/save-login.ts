@@ -4,6 +4,7 @@ import type { Secrets } from '../store/credential-store.js';
 import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
 import { FileStore } from '../store/file-store.js';
 import { KeychainStore } from '../store/keychain-store.js';
+import { sweepLeftovers } from '../util/atomic-write.js';
 
 export interface SavedLogin {
   store: 'keychain' | 'file' | 'none';
@@ -70,6 +71,7 @@ export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: 
 export async function forgetLogin(ctx: Services, url: string): Promise<boolean> {
   const lock = await ctx.lock();
   return lock(async () => {
+    sweepLeftovers(ctx.configDir); // a killed write may have left a secret in a temporary file
     const state = readState(ctx.configDir);
     const known = url in state.servers;
     const removedFile = await deleteFrom('file', ctx, url);

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepLeftovers, writeFileAtomic } from '../util/atomic-write.js';
 import { CREDENTIALS_FILE } from '../config/paths.js';
+import { checkConfigDir, checkPrivateFile } from '../config/permissions.js';
 import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
 
 const fileSchema = z.object({
@@ -43,6 +44,9 @@ export class FileStore implements CredentialStore {
   }
 
   private read(): CredentialsFile {
+    // Secrets are read from, and written to, a file only this user can reach.
+    checkConfigDir(dirname(this.path));
+    checkPrivateFile(this.path);
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
@@ -58,6 +62,7 @@ export class FileStore implements CredentialStore {
   }
 
   private write(file: CredentialsFile): void {
+    sweepLeftovers(dirname(this.path));
     writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   }
 }

@@ -1,6 +1,17 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+
+/** The temporary files writeFileAtomic makes: `.` + 12 hex digits + `.tmp`. */
+const TEMP_NAME = /^\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Longer than any write of a few kilobytes takes, fsync included, so a
+ * temporary file this old belongs to no write in progress: its writer was
+ * killed between writing and renaming (every writer holds the config-dir lock
+ * anyway; this is the margin for one that does not).
+ */
+const LEFTOVER_AGE_MS = 10_000;
 
 /** Creates the config directory private to the user (0700). */
 export function ensurePrivateDir(dir: string): void {
@@ -14,6 +25,7 @@ export function ensurePrivateDir(dir: string): void {
 export function writeFileAtomic(path: string, data: string, mode: number): void {
   const dir = dirname(path);
   ensurePrivateDir(dir);
+  // 6 random bytes: 12 hex digits, the shape sweepLeftovers() looks for.
   const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
@@ -45,5 +57,30 @@ function syncDir(dir: string): void {
     }
   } catch {
     /* best effort */
+  }
+}
+
+/**
+ * Removes what killed writes left in `dir`: our own temporary files, which
+ * may hold a PAT or refresh token. Best effort: a file that cannot be removed
+ * is left for the next sweep rather than failing the command.
+ */
+export function sweepLeftovers(dir: string, nowMs = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    if (!TEMP_NAME.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      const st = lstatSync(path);
+      if (st.isFile() && (uid === undefined || st.uid === uid) && nowMs - st.mtimeMs > LEFTOVER_AGE_MS) rmSync(path, { force: true });
+    } catch {
+      /* gone meanwhile, or not ours to remove */
+    }
   }
 }

@@ -1,0 +1,232 @@
+// A hostile neighbour: another local user, and what a killed process or a
+// stray file leaves in the config directory. Findings 1, 6 and 8 of issue 13.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXCHANGE, LIST, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { hashTree, readTree, runOsmo, tempDir } from './helpers/cli.js';
+import { assertCleanFailure } from './helpers/assert-cli.js';
+import { startHttpServer } from './helpers/fault-servers.js';
+import { otherUser } from './helpers/other-user.js';
+
+const server = useServer();
+
+interface Stored {
+  servers: Record<string, Record<string, unknown>>;
+}
+
+/** A password login whose ID token is already stale for the client (30 s margin): the next command renews it. */
+async function passwordLoginDueForRenewal(dir: string): Promise<void> {
+  server().oauth.setPassword('svc@example.com', 'correct horse battery');
+  server().setJwtLifetime(31);
+  try {
+    const res = await runOsmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'correct horse battery'], dir);
+    assert.equal(res.code, 0, res.stderr);
+  } finally {
+    server().setJwtLifetime(300);
+  }
+  await sleep(1200);
+}
+
+describe('finding 1: a config directory or state file that another user controls is refused', () => {
+  it('a forged config.json in a directory another user made world-writable never gets the refresh token', async (t) => {
+    const neighbour = otherUser(t);
+    if (!neighbour) return;
+    // The neighbour's "token endpoint": whatever reaches it is stolen.
+    const stolen: string[] = [];
+    const listener = await startHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        stolen.push(body);
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+      });
+    });
+    try {
+      // The victim's login, with the refresh token due for use...
+      const own = tempDir();
+      await passwordLoginDueForRenewal(own);
+      // ...kept in a directory the neighbour created world-writable (OSMO_CONFIG_DIR=/tmp/shared).
+      const shared = neighbour.ownDir(0o777);
+      copyFileSync(join(own, 'credentials.json'), join(shared, 'credentials.json'));
+      const forged = JSON.parse(readFileSync(join(own, 'config.json'), 'utf8')) as Stored;
+      forged.servers[server().url]!.tokenEndpoint = `${listener.url}/token`;
+      neighbour.sh(`printf '%s' "$CONFIG" > ${shared}/config.json.new && mv ${shared}/config.json.new ${shared}/config.json`, { CONFIG: JSON.stringify(forged) });
+      const hashBefore = hashTree(shared);
+      const listsBefore = server().count(LIST);
+
+      const res = await runOsmo(['token', 'list'], shared);
+
+      assertCleanFailure(res, { code: 2, message: new RegExp(`^the config directory ${shared} belongs to another user \\(uid ${neighbour.uid}\\), so osmo will not trust it$`) });
+      assert.match(res.stderr, /\n {2}use a config directory of your own \(OSMO_CONFIG_DIR\)/);
+      assert.deepEqual(stolen, [], 'nothing reached the forged token endpoint');
+      assert.equal(server().count(LIST), listsBefore);
+      assert.equal(hashTree(shared), hashBefore);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('a login into a directory another user owns is refused before anything is sent or written', async (t) => {
+    const neighbour = otherUser(t);
+    if (!neighbour) return;
+    const shared = neighbour.ownDir(0o755);
+    const before = server().count();
+    const res = await runOsmo(['login', server().url, '--method', 'token', '--token', server().issuePat('user@example.com', 'not-sent')], shared);
+    assertCleanFailure(res, { code: 2, message: /^the config directory .* belongs to another user/ });
+    assert.equal(server().count(), before, 'no request');
+    assert.deepEqual(readdirSync(shared), []);
+  });
+
+  it('credentials.json owned by another user or open to others is refused; whoami claims privacy only after checking', async (t) => {
+    const { osmo, dir } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'private-file');
+    const creds = join(dir, 'credentials.json');
+    const ok = await osmo(['whoami']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(ok.stdout.includes(`${creds} (readable only by you)`), ok.stdout);
+
+    chmodSync(creds, 0o644);
+    for (const args of [['whoami'], ['token', 'list'], ['logout']]) {
+      const res = await osmo(args);
+      assertCleanFailure(res, { code: 2, message: new RegExp(`^${creds} holds secrets but is open to group and others \\(mode 644\\)$`) });
+      assert.match(res.stderr, new RegExp(`\\n {2}run \`chmod 600 ${creds}\``));
+      assert.equal(res.stdout, '', 'no claim that the file is private');
+    }
+    chmodSync(creds, 0o640);
+    assertCleanFailure(await osmo(['whoami']), { code: 2, message: /is open to its group \(mode 640\)$/ });
+
+    const neighbour = otherUser(t);
+    if (!neighbour) return;
+    chmodSync(creds, 0o600);
+    chownSync(creds, neighbour.uid, neighbour.gid);
+    const planted = await osmo(['whoami']);
+    assertCleanFailure(planted, { code: 2, message: new RegExp(`^${creds} belongs to another user \\(uid ${neighbour.uid}\\)`) });
+    assert.equal(planted.stdout, '');
+  });
+
+  it('a config directory writable by its group, or a config.json writable by others, is refused with the chmod that fixes it', async () => {
+    const { osmo, dir } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'loose-modes');
+    chmodSync(dir, 0o770);
+    const loose = await osmo(['token', 'list']);
+    assertCleanFailure(loose, { code: 2, message: new RegExp(`^the config directory ${dir} is writable by its group \\(mode 770\\), so they could replace its files$`) });
+    assert.match(loose.stderr, new RegExp(`\\n {2}run \`chmod 700 ${dir}\`\\n$`));
+    chmodSync(dir, 0o700);
+    chmodSync(join(dir, 'config.json'), 0o666);
+    assertCleanFailure(await osmo(['token', 'list']), { code: 2, message: /config\.json is writable by group and others \(mode 666\)$/ });
+    chmodSync(join(dir, 'config.json'), 0o644); // readable is fine: it holds no secret
+    assert.equal((await osmo(['token', 'list'])).code, 0);
+  });
+});
+
+describe('finding 6: temporary files left by a killed write are swept', () => {
+  /** What a write killed between its fsync and its rename leaves: `.<12 hex>.tmp`, mode 0600, with the secrets in it. */
+  function leftover(dir: string, name: string, ageMs: number): string {
+    const path = join(dir, name);
+    writeFileSync(path, readFileSync(join(dir, 'credentials.json')), { mode: 0o600 });
+    const at = new Date(Date.now() - ageMs);
+    utimesSync(path, at, at);
+    return path;
+  }
+
+  it('logout removes the leftovers holding the PAT, and keeps a write in progress', async () => {
+    const { osmo, dir } = newUser();
+    const pat = await tokenLogin(server(), osmo, 'user@example.com', 'leftover-logout');
+    const old = leftover(dir, '.0a1b2c3d4e5f.tmp', 60_000);
+    const inProgress = join(dir, '.ffffffffffff.tmp');
+    writeFileSync(inProgress, '{}', { mode: 0o600 });
+    const other = join(dir, 'notes.tmp'); // not ours: never touched
+    writeFileSync(other, 'x');
+    utimesSync(other, new Date(0), new Date(0));
+
+    const res = await osmo(['logout']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(existsSync(old), false, 'the leftover is gone');
+    assert.ok(existsSync(inProgress) && existsSync(other));
+    assert.ok(!readTree(dir).includes(pat), 'the PAT is nowhere in the config directory');
+  });
+
+  it('the next write removes them too', async () => {
+    const { osmo, dir } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'leftover-write');
+    const old = leftover(dir, '.00112233aabb.tmp', 30_000);
+    await tokenLogin(server(), osmo, 'user@example.com', 'leftover-write-2');
+    assert.equal(existsSync(old), false);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+});
+
+describe('finding 8: the renewal lock', () => {
+  /** A token login whose JWT is always inside the refresh margin, so every command renews under the lock. */
+  async function alwaysRenewing(name: string): Promise<ReturnType<typeof newUser>> {
+    const user = newUser();
+    server().setJwtLifetime(5);
+    try {
+      await tokenLogin(server(), user.osmo, 'user@example.com', name);
+    } finally {
+      server().setJwtLifetime(300);
+    }
+    return user;
+  }
+
+  function deadPid(): number {
+    const child = spawnSync(process.execPath, ['-e', '0']);
+    return child.pid;
+  }
+
+  const shapes: Array<{ name: string; make: (lock: string) => void }> = [
+    { name: 'a regular file', make: (lock) => writeFileSync(lock, 'garbage\n') },
+    { name: 'a directory with something in it', make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'junk'), 'x'); } },
+    { name: 'an empty directory dated in the year 2100', make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date('2100-01-01'), new Date('2100-01-01')); } },
+    { name: 'a fresh lock whose owner process has died', make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`); } },
+  ];
+
+  for (const shape of shapes) {
+    it(`a state.lock that is ${shape.name} is taken over at once`, async () => {
+      const { osmo, dir } = await alwaysRenewing(`lock-${shapes.indexOf(shape)}`);
+      shape.make(join(dir, 'state.lock'));
+      const before = server().count(EXCHANGE);
+      const started = Date.now();
+      const res = await osmo(['token', 'list'], { timeoutMs: 20_000 });
+      const ms = Date.now() - started;
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(server().count(EXCHANGE), before + 1);
+      assert.ok(ms < 3_000, `took ${ms} ms`);
+      assert.equal(existsSync(join(dir, 'state.lock')), false, 'released');
+    });
+  }
+
+  it('parallel commands wait out a slow but healthy renewal (45 s) instead of failing', { timeout: 120_000 }, async () => {
+    const { osmo } = await alwaysRenewing('slow-renewal');
+    server().fault({ route: EXCHANGE, delayMs: 45_000 });
+    const before = server().count(EXCHANGE);
+    const results = await Promise.all(Array.from({ length: 4 }, () => osmo(['token', 'list'], { timeoutMs: 90_000 })));
+    for (const res of results) assert.equal(res.code, 0, res.stderr);
+    // The first renewal took 45 s; the JWT it brought lives 300 s, so the others used it.
+    assert.equal(server().count(EXCHANGE), before + 1);
+  });
+
+  it('a lock a live process keeps holding: the error names the holder, the lock and how to clear it', { timeout: 60_000 }, async () => {
+    const { osmo, dir } = await alwaysRenewing('held-lock');
+    const lock = join(dir, 'state.lock');
+    // A live process (this test) holds it and keeps it fresh, as a hung osmo would.
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), `${process.pid} ${hostname()}\n`);
+    const keepFresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 1000);
+    try {
+      const started = Date.now();
+      const res = await osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '1' }, timeoutMs: 40_000 });
+      const ms = Date.now() - started;
+      assertCleanFailure(res, { code: 2, message: new RegExp(`^osmo process ${process.pid} has held ${lock} for more than 16 s$`) });
+      assert.match(res.stderr, new RegExp(`\\n {2}if no osmo process is running, delete it: rm -r ${lock}\\n$`));
+      assert.ok(ms >= 15_000, `gave up after ${ms} ms, before OSMO_HTTP_TIMEOUT plus the margin`);
+    } finally {
+      clearInterval(keepFresh);
+    }
+  });
+});
