@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
 import { startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { makeTestCa } from './helpers/test-ca.js';
@@ -71,13 +73,33 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   });
 });
 
-describe('plain HTTP through HTTP_PROXY', () => {
-  it('tunnels http:// requests too', async () => {
-    const { osmo } = newUser({ HTTP_PROXY: proxy.url });
+describe('plain http:// and proxies', () => {
+  // Through a proxy, plain http:// would hand the proxy the PAT, the JWT and
+  // any password in clear text: the loopback exemption means *directly* to loopback.
+  it('credentials for an http:// server or identity provider never cross a proxy, whatever the variable', async () => {
+    const { osmo, dir } = newUser({ HTTP_PROXY: proxy.url, http_proxy: proxy.url, HTTPS_PROXY: proxy.url, ALL_PROXY: proxy.url });
     const before = proxy.tunnels;
-    await tokenLogin(plainServer(), osmo, 'user@example.com', 'http-proxy');
+    const requestsBefore = plainServer().count();
+    const pat = await tokenLogin(plainServer(), osmo, 'user@example.com', 'http-proxy');
+    assert.equal((await osmo(['token', 'list'])).code, 0);
     assert.equal((await osmo(['whoami'])).code, 0);
-    assert.ok(proxy.tunnels > before, `tunnels: ${before} -> ${proxy.tunnels}`);
-    assert.equal(proxy.targets.at(-1), `127.0.0.1:${port(plainServer().url)}`);
+    plainServer().oauth.setPassword('svc@example.com', 'correct horse battery');
+    const password = await osmo(['login', plainServer().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'correct horse battery']);
+    assert.equal(password.code, 0, password.stderr);
+
+    assert.equal(proxy.tunnels, before, 'no tunnel was opened');
+    assert.ok(plainServer().count() >= requestsBefore + 4, 'the requests went directly to the server');
+    const { refreshToken, jwt } = (JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { accounts: Record<string, { refreshToken: string; jwt: string }> }).accounts[plainServer().url]!;
+    for (const secret of [pat, 'correct horse battery', 'correct+horse+battery', refreshToken, jwt]) {
+      assert.ok(!proxy.transcript().includes(secret), 'the proxy saw a credential');
+    }
+  });
+
+  it('HTTPS still goes through the proxy, which sees only cipher text', async () => {
+    const { osmo } = newUser({ HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
+    const before = proxy.tunnels;
+    const pat = await tokenLogin(tlsServer(), osmo, 'user@example.com', 'https-cipher-text');
+    assert.ok(proxy.tunnels > before);
+    assert.ok(!proxy.transcript().includes(pat), 'the proxy saw the PAT');
   });
 });

@@ -17,7 +17,6 @@ export function describeNetworkError(err: unknown, url: string, timeoutMs: numbe
   const host = safeHost(url);
   const code = findCode(err);
   const names = errorNames(err);
-  const seconds = Math.round(timeoutMs / 100) / 10;
   switch (true) {
     case code === 'ECONNREFUSED':
       return new NetworkError(`cannot connect to ${host}: connection refused`, 'check the URL and that the service is running');
@@ -28,7 +27,7 @@ export function describeNetworkError(err: unknown, url: string, timeoutMs: numbe
     case code !== undefined && TLS_CODES.has(code):
       return new NetworkError(`the TLS certificate of ${host} is not trusted (${code})`, 'point NODE_EXTRA_CA_CERTS or OSMO_CA_FILE at your CA bundle');
     case code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT':
-      return new NetworkError(`no response from ${host} within ${seconds} s`, 'try again, or raise OSMO_HTTP_TIMEOUT (seconds)');
+      return timeoutError(url, timeoutMs);
     case code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE':
       return new NetworkError(`the connection to ${host} was closed unexpectedly`, 'try again; if it persists, check proxies between you and the service');
     case code === 'EPROTO' || code?.startsWith('ERR_SSL_') === true:
@@ -43,6 +42,12 @@ export function describeNetworkError(err: unknown, url: string, timeoutMs: numbe
     default:
       return new NetworkError(oneLine(`request to ${host} failed: ${code ?? describeThrown(err)}`));
   }
+}
+
+/** The request, from connecting to the last byte of the answer, took longer than OSMO_HTTP_TIMEOUT. */
+export function timeoutError(url: string, timeoutMs: number): NetworkError {
+  const seconds = Math.round(timeoutMs / 100) / 10;
+  return new NetworkError(`no response from ${safeHost(url)} within ${seconds} s`, 'try again, or raise OSMO_HTTP_TIMEOUT (seconds)');
 }
 
 function findCode(err: unknown): string | undefined {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { EnvHttpProxyAgent, RetryAgent } from './undici.js';
-import { NetworkError, UsageError } from '../errors.js';
+import { NetworkError } from '../errors.js';
+import { readBoundedFile } from '../util/secret-file.js';
 import { jitteredRetry, RETRY_ERROR_CODES, RETRY_STATUS_CODES } from './retry-policy.js';
-import { describeNetworkError } from './network-errors.js';
+import { describeNetworkError, timeoutError } from './network-errors.js';
 import { redactUrl } from './redact.js';
 
 export interface HttpRequest {
@@ -37,17 +37,25 @@ export interface TransportOptions {
 /** Bodies larger than this are not an OSMO response; stop reading. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** A CA bundle with every public root is ~200 KiB; a few MiB leaves room for any private one. */
+const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;
+
 /**
  * The only module that talks to the network: base concerns (User-Agent,
  * time-outs, retries, proxies from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, extra CAs,
  * debug lines with secrets redacted) live here and nowhere else.
  */
 export class Transport {
-  private plain: Dispatcher | undefined;
-  private retrying: Dispatcher | undefined;
+  private plain: Promise<Dispatcher> | undefined;
+  private retrying: Promise<Dispatcher> | undefined;
 
   constructor(private readonly opts: TransportOptions) {}
 
+  /**
+   * One request, retries included, bounded as a whole by the time-out: a
+   * server trickling its body a byte at a time cannot hold osmo longer than
+   * one that never answers (undici's own time-outs restart at every chunk).
+   */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: 'application/json', ...req.headers };
@@ -56,16 +64,19 @@ export class Transport {
       body = JSON.stringify(req.json);
       headers['content-type'] = 'application/json';
     }
+    const dispatcher = await (req.idempotent ? this.retryingDispatcher() : this.plainDispatcher());
     this.opts.debug?.(`> ${req.method} ${redactUrl(req.url)}${headers.authorization ? ' (authorization: Bearer [redacted])' : ''}`);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
     try {
       const url = new URL(req.url);
-      const dispatcher = req.idempotent ? this.retryingDispatcher() : this.plainDispatcher();
       const res = await dispatcher.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: req.method,
         headers,
         body,
+        signal: deadline.signal,
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
       });
@@ -73,8 +84,11 @@ export class Transport {
       this.opts.debug?.(`< ${res.statusCode} ${req.method} ${redactUrl(req.url)} in ${Date.now() - started} ms`);
       return { status: res.statusCode, headers: res.headers, text };
     } catch (err) {
-      this.opts.debug?.(`< failed ${req.method} ${redactUrl(req.url)} after ${Date.now() - started} ms: ${(err as { code?: string }).code ?? 'error'}`);
+      this.opts.debug?.(`< failed ${req.method} ${redactUrl(req.url)} after ${Date.now() - started} ms: ${deadline.signal.aborted ? 'time-out' : ((err as { code?: string }).code ?? 'error')}`);
+      if (deadline.signal.aborted) throw timeoutError(req.url, this.opts.timeoutMs);
       throw describeNetworkError(err, req.url, this.opts.timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -83,13 +97,15 @@ export class Transport {
    * connections would otherwise hold the event loop open for a while.
    */
   async close(): Promise<void> {
-    await Promise.all([this.retrying?.destroy(), this.plain?.destroy()]);
+    const dispatchers = await Promise.all([this.retrying?.catch(() => undefined), this.plain?.catch(() => undefined)]);
+    await Promise.all(dispatchers.map((d) => d?.destroy()));
   }
 
-  private plainDispatcher(): Dispatcher {
-    if (!this.plain) {
-      const tls = { timeout: this.opts.timeoutMs, ...this.tlsOptions() };
-      this.plain = new EnvHttpProxyAgent({
+  private plainDispatcher(): Promise<Dispatcher> {
+    this.plain ??= this.tlsOptions().then((ca) => {
+      const tls = { timeout: this.opts.timeoutMs, ...ca };
+      const env = process.env;
+      return new EnvHttpProxyAgent({
         connect: tls,
         // Through a proxy, undici opens the service's TLS session with requestTls
         // (and an https:// proxy's with proxyTls), not with connect.
@@ -97,13 +113,19 @@ export class Transport {
         proxyTls: tls,
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
+        // Plain http:// goes directly, never through a proxy: it would read the
+        // PAT, JWT or password in clear text. (Only loopback, or a host the user
+        // explicitly allowed, is ever reached over http://.) HTTPS still falls
+        // back to HTTP_PROXY, as undici does: a proxy only tunnels TLS.
+        httpProxy: '',
+        httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY ?? '',
       });
-    }
+    });
     return this.plain;
   }
 
-  private retryingDispatcher(): Dispatcher {
-    this.retrying ??= new RetryAgent(this.plainDispatcher(), {
+  private retryingDispatcher(): Promise<Dispatcher> {
+    this.retrying ??= this.plainDispatcher().then((plain) => new RetryAgent(plain, {
       maxRetries: this.opts.maxRetries,
       minTimeout: 250,
       maxTimeout: 4000,
@@ -113,25 +135,21 @@ export class Transport {
       errorCodes: RETRY_ERROR_CODES,
       retry: jitteredRetry,
       throwOnError: false,
-    });
+    }));
     return this.retrying;
   }
 
-  private tlsOptions(): { ca?: string[] } {
+  private async tlsOptions(): Promise<{ ca?: string[] }> {
     if (!this.opts.caFile) return {};
     // Setting `ca` replaces Node's default list, so add back the system's roots
     // and NODE_EXTRA_CA_CERTS: OSMO_CA_FILE adds to them, it does not replace them.
-    const extra = process.env.NODE_EXTRA_CA_CERTS ? [readCaFile(process.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
-    return { ca: [...rootCertificates, ...extra, readCaFile(this.opts.caFile, 'OSMO_CA_FILE')] };
+    const extra = process.env.NODE_EXTRA_CA_CERTS ? [await readCaFile(process.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
+    return { ca: [...rootCertificates, ...extra, await readCaFile(this.opts.caFile, 'OSMO_CA_FILE')] };
   }
 }
 
-function readCaFile(path: string, variable: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read the CA file ${path} (${(err as NodeJS.ErrnoException).code})`, `check ${variable}`);
-  }
+async function readCaFile(path: string, variable: string): Promise<string> {
+  return (await readBoundedFile(path, MAX_CA_FILE_BYTES, `the CA file ${path} (${variable})`, `check ${variable}`)).text;
 }
 
 async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {

@@ -24,7 +24,7 @@ export async function readPat(sources: PatSources, io: IO): Promise<PatInput> {
   const given = [sources.token !== undefined && '--token', sources.tokenFile !== undefined && '--token-file', sources.tokenStdin && '--token-stdin'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the token in one way only; --token-file or --token-stdin keep it out of `ps`');
   if (sources.tokenFile !== undefined) {
-    const file = readSecretFile(sources.tokenFile, '--token-file', 'access token');
+    const file = await readSecretFile(sources.tokenFile, '--token-file', 'access token');
     return { pat: file.value, warning: file.looseMode ? `${sources.tokenFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${sources.tokenFile}\`` : undefined };
   }
   if (sources.token !== undefined) return { pat: nonEmpty(sources.token, '--token') };

@@ -32,7 +32,7 @@ export async function readPasswordInput(flags: PasswordFlags, io: IO): Promise<P
   }
   if (flags.passwordFile !== undefined) {
     // As with token files, surrounding white space and the final newline are not part of it.
-    const file = readSecretFile(flags.passwordFile, '--password-file', 'password');
+    const file = await readSecretFile(flags.passwordFile, '--password-file', 'password');
     const loose = file.looseMode ? `${flags.passwordFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${flags.passwordFile}\`` : undefined;
     return { username, password: file.value, warning: loose };
   }

@@ -1,6 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
+
+/** A PAT is 43 characters and a password rarely more than a line: anything near this is not one. */
+export const SECRET_FILE_MAX_BYTES = 64 * 1024;
 
 /** `~/x` as written in docs (`--token-file=~/.osmo-token`) is not expanded by every shell. */
 export function expandHome(path: string): string {
@@ -14,20 +19,77 @@ export interface SecretFile {
 }
 
 /** Reads a token or password file: surrounding white space and newlines are not part of it. */
-export function readSecretFile(path: string, flag: string, what: string): SecretFile {
-  const full = expandHome(path);
-  let text: string;
-  let mode: number;
-  try {
-    mode = statSync(full).mode;
-    text = readFileSync(full, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : code;
-    throw new UsageError(`cannot read ${flag} ${path}: ${why}`, `check the path and that you can read it`);
-  }
+export async function readSecretFile(path: string, flag: string, what: string): Promise<SecretFile> {
+  const { text, mode } = await readBoundedFile(expandHome(path), SECRET_FILE_MAX_BYTES, `${flag} ${path}`, 'check the path and that you can read it');
   const value = text.trim();
   if (!value) throw new UsageError(`${flag} ${path} is empty`, `put the ${what} in the file, or pass it on standard input`);
   const looseMode = process.platform !== 'win32' && (mode & 0o077) !== 0 ? (mode & 0o777).toString(8) : undefined;
   return { value, looseMode };
+}
+
+/**
+ * The text of a regular file or a pipe (a FIFO, `<(…)` process substitution,
+ * /dev/stdin), at most `maxBytes` long. Anything else (/dev/zero, a terminal,
+ * a socket) is refused before it is read, and a pipe is read through the event
+ * loop so that Ctrl-C still works while it waits for a writer that never comes.
+ * `name` (e.g. "--token-file F") and `hint` phrase the errors.
+ */
+export async function readBoundedFile(full: string, maxBytes: number, name: string, hint: string): Promise<{ text: string; mode: number }> {
+  let data: Buffer;
+  let mode: number;
+  try {
+    const st = await stat(full);
+    mode = st.mode;
+    if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    if (st.isFile()) data = await readRegular(full, maxBytes);
+    else if (st.isFIFO()) data = await readPipe(full, maxBytes);
+    else throw new UsageError(`${name} is not a regular file or a pipe`, 'give a file, or a pipe such as <(command)');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'error');
+    throw new UsageError(`cannot read ${name}: ${why}`, hint);
+  }
+  if (data.length > maxBytes) throw new UsageError(`${name} is larger than ${describeBytes(maxBytes)}; that is not what osmo expects there`, hint);
+  return { text: data.toString('utf8'), mode };
+}
+
+/** At most maxBytes + 1 bytes: enough to tell that the file is too large. */
+async function readRegular(path: string, maxBytes: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0 || (filled += bytesRead) === buffer.length) break;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}
+
+// Opening a FIFO blocks until a writer comes, and a thread blocked that way
+// keeps the process from exiting even on Ctrl-C. Opened non-blocking, the pipe
+// is watched by the event loop instead, which ends at EOF once a writer has
+// come and gone.
+async function readPipe(path: string, maxBytes: number): Promise<Buffer> {
+  const socket = new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of socket) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) break;
+    }
+  } finally {
+    socket.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+function describeBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
 }

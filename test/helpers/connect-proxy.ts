@@ -8,27 +8,40 @@ export interface ConnectProxy {
   tunnels: number;
   /** host:port of every CONNECT request, in order. */
   targets: string[];
+  /**
+   * Every byte clients sent it, as a proxy operator could log them: request
+   * heads, and the traffic of every tunnel (cipher text for HTTPS, the whole
+   * request in clear for plain http://).
+   */
+  transcript(): string;
   close(): Promise<void>;
 }
 
 /**
  * A minimal forward proxy on 127.0.0.1 that only tunnels (HTTP CONNECT), the
  * way corporate proxies carry HTTPS. It counts the tunnels it opens so a test
- * can prove the CLI went through it, and refuses anything but CONNECT.
+ * can prove the CLI went through it, logs what passes, and refuses anything
+ * but CONNECT (after logging it).
  */
 export async function startConnectProxy(): Promise<ConnectProxy> {
+  const seen: Buffer[] = [];
+  const log = (chunk: Buffer | string): void => void seen.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  const head = (req: IncomingMessage): string => `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n${req.rawHeaders.map((v, i) => (i % 2 ? `${v}\r\n` : `${v}: `)).join('')}\r\n`;
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
-  const server = createServer((_req, res) => {
-    res.writeHead(405, { 'content-type': 'text/plain' }).end('this test proxy only tunnels (CONNECT)\n');
+  const server = createServer((req, res) => {
+    log(head(req));
+    req.on('data', log);
+    req.on('end', () => res.writeHead(405, { 'content-type': 'text/plain' }).end('this test proxy only tunnels (CONNECT)\n'));
   });
   const proxy: ConnectProxy = {
     url: '',
     tunnels: 0,
     targets: [],
+    transcript: () => Buffer.concat(seen).toString('latin1'),
     close: () => new Promise<void>((resolve) => {
       for (const socket of sockets) socket.destroy();
       server.close(() => resolve());
@@ -36,8 +49,11 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
     }),
   };
 
-  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+  server.on('connect', (req: IncomingMessage, client: Socket, first: Buffer) => {
     track(client);
+    log(head(req));
+    log(first);
+    client.on('data', log);
     const target = req.url ?? '';
     const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(target);
     if (!match) {
@@ -48,7 +64,7 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
     proxy.targets.push(target);
     const upstream = connect(Number(match[2]), match[1]!.replace(/^\[|\]$/g, ''), () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
+      if (first.length) upstream.write(first);
       upstream.pipe(client);
       client.pipe(upstream);
     });

@@ -1,0 +1,116 @@
+// Hostile files where osmo reads a secret or a CA bundle: endless devices,
+// huge files, and pipes nobody writes to. Finding 7 of issue 13.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OSMO_BIN, baseEnv, hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
+import { assertCleanFailure } from './helpers/assert-cli.js';
+import { newUser, useServer } from './helpers/fixtures.js';
+import { makeTestCa } from './helpers/test-ca.js';
+
+const server = useServer();
+const ca = makeTestCa();
+const tlsServer = useServer({ tls: { key: ca.key, cert: ca.cert } });
+
+/** A dev login to the plain server: any command then reads OSMO_CA_FILE before its request. */
+async function devUser(): Promise<string> {
+  const { osmo, dir } = newUser();
+  assert.equal((await osmo(['login', server().url, '--method', 'dev', '--username', 'user@example.com'])).code, 0);
+  return dir;
+}
+
+function fifo(): string {
+  const path = join(tempDir('osmo-fifo-'), 'pipe');
+  execFileSync('mkfifo', [path]);
+  return path;
+}
+
+const passwordLogin = (file: string): string[] => ['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password-file', file];
+const tokenLogin = (file: string): string[] => ['login', server().url, '--method', 'token', '--token-file', file];
+
+describe('finding 7: secret files and CA bundles are bounded, and pipes stay interruptible', () => {
+  const endless: Array<{ name: string; run: () => Promise<RunResult>; message: RegExp }> = [
+    { name: '--token-file /dev/zero', run: () => runOsmo(tokenLogin('/dev/zero'), tempDir(), { timeoutMs: 10_000 }), message: /^--token-file \/dev\/zero is not a regular file or a pipe$/ },
+    { name: '--password-file /dev/zero', run: () => runOsmo(passwordLogin('/dev/zero'), tempDir(), { timeoutMs: 10_000 }), message: /^--password-file \/dev\/zero is not a regular file or a pipe$/ },
+    { name: 'OSMO_CA_FILE=/dev/zero', run: async () => runOsmo(['token', 'list'], await devUser(), { env: { OSMO_CA_FILE: '/dev/zero' }, timeoutMs: 10_000 }), message: /^the CA file \/dev\/zero \(OSMO_CA_FILE\) is not a regular file or a pipe$/ },
+  ];
+  for (const row of endless) {
+    it(`${row.name}: refused at once, nothing read`, async () => {
+      const before = server().count();
+      const started = Date.now();
+      const res = await row.run();
+      assertCleanFailure(res, { code: 2, message: row.message });
+      assert.ok(Date.now() - started < 5_000);
+      assert.equal(server().count(), before, 'no request');
+    });
+  }
+
+  it('a token or password file over 64 KiB, and a CA file over 4 MiB, are refused', async () => {
+    const dir = tempDir('osmo-big-');
+    const big = join(dir, 'big');
+    writeFileSync(big, 'x'.repeat(64 * 1024 + 1), { mode: 0o600 });
+    const justRight = join(dir, 'just-right');
+    writeFileSync(justRight, `${server().issuePat('user@example.com', 'padded')}${' '.repeat(64 * 1024 - 100)}`, { mode: 0o600 });
+    const hugeCa = join(dir, 'ca.pem');
+    writeFileSync(hugeCa, 'x'.repeat(4 * 1024 * 1024 + 1));
+
+    assertCleanFailure(await runOsmo(tokenLogin(big), tempDir()), { code: 2, message: new RegExp(`^--token-file ${big} is larger than 64 KiB; that is not what osmo expects there$`) });
+    assertCleanFailure(await runOsmo(passwordLogin(big), tempDir()), { code: 2, message: /^--password-file \S+ is larger than 64 KiB/ });
+    const dev = await devUser();
+    const hash = hashTree(dev);
+    assertCleanFailure(await runOsmo(['token', 'list'], dev, { env: { OSMO_CA_FILE: hugeCa } }), { code: 2, message: /^the CA file \S+ \(OSMO_CA_FILE\) is larger than 4 MiB/ });
+    assert.equal(hashTree(dev), hash);
+    assert.equal((await runOsmo(tokenLogin(justRight), tempDir())).code, 0, 'up to 64 KiB is fine');
+  });
+
+  for (const row of [
+    { name: '--token-file', args: tokenLogin },
+    { name: '--password-file', args: passwordLogin },
+    { name: 'OSMO_CA_FILE', args: () => ['token', 'list'] },
+  ]) {
+    it(`Ctrl-C while ${row.name} is a pipe nobody writes to: exit 130 at once`, async () => {
+      const pipe = fifo();
+      const dir = row.name === 'OSMO_CA_FILE' ? await devUser() : tempDir();
+      const env = row.name === 'OSMO_CA_FILE' ? { OSMO_CA_FILE: pipe } : {};
+      const child = spawn(process.execPath, [OSMO_BIN, ...row.args(pipe)], { env: baseEnv(dir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const sentAt = Date.now();
+      child.kill('SIGINT');
+      const guard = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      const [code, signal] = await closed;
+      clearTimeout(guard);
+      assert.equal(signal, null, `killed: Ctrl-C was ignored\n${stderr}`);
+      assert.equal(code, 130, stderr);
+      assert.equal(stderr.trim(), 'Interrupted');
+      assert.ok(Date.now() - sentAt < 2_000);
+    });
+  }
+
+  it('pipes with a writer work: process substitution <(…) and a FIFO, for a token and a CA bundle', async () => {
+    const pat = server().issuePat('user@example.com', 'from-a-pipe');
+    const bash = (script: string, dir: string, env: Record<string, string>): Promise<RunResult> =>
+      new Promise((resolve) => {
+        const child = spawn('bash', ['-c', script], { env: baseEnv(dir, { ...env, OSMO: OSMO_BIN, NODE: process.execPath }) });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
+    const substituted = await bash('"$NODE" "$OSMO" login "$URL" --method token --token-file <(printf "%s\\n" "$PAT")', tempDir(), { URL: server().url, PAT: pat });
+    assert.equal(substituted.code, 0, substituted.stderr);
+
+    const pipe = fifo();
+    const fed = await bash('(sleep 0.3; printf "%s" "$PAT" > "$PIPE") & "$NODE" "$OSMO" login "$URL" --method token --token-file "$PIPE"', tempDir(), { URL: server().url, PAT: pat, PIPE: pipe });
+    assert.equal(fed.code, 0, fed.stderr);
+
+    const tlsPat = tlsServer().issuePat('user@example.com', 'ca-from-a-pipe');
+    const viaCa = await bash('OSMO_CA_FILE=<(cat "$CA") "$NODE" "$OSMO" login "$URL" --method token --token "$PAT"', tempDir(), { URL: tlsServer().url, PAT: tlsPat, CA: ca.caFile });
+    assert.equal(viaCa.code, 0, viaCa.stderr);
+  });
+});
