@@ -7,6 +7,7 @@ import type { Services } from './services.js';
 import { configDir } from './config/paths.js';
 import { UsageError } from './errors.js';
 import { println, type IO } from './io.js';
+import { terminalSafe } from './util/display-text.js';
 
 declare const __OSMO_VERSION__: string;
 export const VERSION = typeof __OSMO_VERSION__ === 'string' ? __OSMO_VERSION__ : '0.0.0-dev';
@@ -32,12 +33,13 @@ export class Context implements Services {
     this.debug = Boolean(opts.debug) || env.OSMO_DEBUG === '1' || env.OSMO_DEBUG === 'true';
   }
 
+  // Warnings and notes may carry server text (a token name, a device code, a URL).
   warn(message: string): void {
-    println(this.io.stderr, `Warning: ${message}`);
+    println(this.io.stderr, `Warning: ${terminalSafe(message)}`);
   }
 
   notice(message: string): void {
-    println(this.io.stderr, message);
+    println(this.io.stderr, terminalSafe(message));
   }
 
   transport(): Promise<Transport> {

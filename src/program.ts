@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { Context, VERSION } from './context.js';
 import { ExitCode, OsmoError } from './errors.js';
 import { processIO, println, type IO } from './io.js';
+import { terminalSafe } from './util/display-text.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { tokenCommand } from './commands/token.js';
@@ -63,13 +64,14 @@ function reportError(err: unknown, io: IO, argv: string[], program: Command, deb
   const json = wantsJson(argv);
   if (err instanceof OsmoError) {
     if (json) println(io.stderr, JSON.stringify({ message: err.message, code: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }));
-    else println(io.stderr, `Error: ${err.message}${err.hint ? `\n  ${err.hint}` : ''}`);
+    // Messages may quote a server; whatever was missed upstream cannot act on the terminal here.
+    else println(io.stderr, `Error: ${terminalSafe(err.message)}${err.hint ? `\n  ${terminalSafe(err.hint)}` : ''}`);
     if (debug && err.stack) println(io.stderr, err.stack);
     return err.exitCode;
   }
   // A bug, not a user or server problem: say so plainly; the stack only on request.
   const message = err instanceof Error ? err.message : String(err);
-  println(io.stderr, json ? JSON.stringify({ message: `unexpected error: ${message}`, code: ExitCode.server }) : `Error: unexpected error: ${message}`);
+  println(io.stderr, json ? JSON.stringify({ message: `unexpected error: ${message}`, code: ExitCode.server }) : `Error: unexpected error: ${terminalSafe(message)}`);
   if (debug && err instanceof Error && err.stack) println(io.stderr, err.stack);
   else if (!json) println(io.stderr, '  run again with --debug for details, and report it if it persists');
   return ExitCode.server;

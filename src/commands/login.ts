@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { println } from '../io.js';
 import { LOGIN_METHODS } from '../config/login-methods.js';
+import { terminalSafe } from '../util/display-text.js';
 import type { LoginFlags } from '../login/login-flags.js';
 
 export function loginCommand(getContext: () => Context): Command {
@@ -50,7 +51,7 @@ export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ct
     if (stored) {
       println(ctx.io.stdout, `Logging in to ${url}`);
       println(ctx.io.stdout, `Using the stored ${stored.method} login; pass --method to log in again.`);
-      println(ctx.io.stdout, `Successfully logged in. Welcome ${stored.username ?? 'back'}.`);
+      println(ctx.io.stdout, `Successfully logged in. Welcome ${terminalSafe(stored.username ?? 'back')}.`);
       return;
     }
   }
@@ -85,7 +86,7 @@ export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ct
     }
   }
   if (result.notice) ctx.notice(result.notice);
-  println(ctx.io.stdout, `Successfully logged in. Welcome ${result.name}.`);
+  println(ctx.io.stdout, `Successfully logged in. Welcome ${terminalSafe(result.name)}.`);
 }
 
 function parsePort(value: string): number {

@@ -4,6 +4,7 @@ import type { AccessToken } from '../api/schemas.js';
 import { println } from '../io.js';
 import { datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
 import { todayUtc, validateUser } from '../validate.js';
+import { terminalSafe } from '../util/display-text.js';
 
 export interface TokenListOptions {
   user?: string;
@@ -46,7 +47,7 @@ async function renderTable(tokens: AccessToken[], today: string): Promise<string
   for (const token of tokens) {
     const expires = datePart(token.expires_at);
     // Expired when its expiry date is on or before today (UTC).
-    table.push([token.token_name, token.description ?? '', expires > today ? 'Active' : 'Expired', expires]);
+    table.push([terminalSafe(token.token_name), terminalSafe(token.description ?? ''), expires > today ? 'Active' : 'Expired', terminalSafe(expires)]);
   }
   return table.toString();
 }

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { println } from '../io.js';
 import { datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
 import { validateTokenName } from '../validate.js';
+import { terminalSafe } from '../util/display-text.js';
 
 export interface TokenRolesOptions {
   name: string;
@@ -22,8 +23,8 @@ export async function runTokenRoles(opts: TokenRolesOptions, ctx: Context): Prom
   const { client } = await ctx.target();
   const info = await client.tokenRoles(opts.name);
   if (opts.formatType === 'json') return printJson(ctx.io, info);
-  const lines = [`Token: ${info.token_name}`, `Owner: ${info.user_name}`, '', 'Roles:'];
+  const lines = [`Token: ${terminalSafe(info.token_name)}`, `Owner: ${terminalSafe(info.user_name)}`, '', 'Roles:'];
   if (info.roles.length === 0) lines.push('  (none)');
-  for (const role of info.roles) lines.push(`  - ${role.role_name} (assigned by ${role.assigned_by} on ${datePart(role.assigned_at)})`);
+  for (const role of info.roles) lines.push(`  - ${terminalSafe(role.role_name)} (assigned by ${terminalSafe(role.assigned_by)} on ${terminalSafe(datePart(role.assigned_at))})`);
   println(ctx.io.stdout, lines.join('\n'));
 }

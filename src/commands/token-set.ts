@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { println } from '../io.js';
 import { collect, formatTypeOption, printJson, type FormatType } from '../output.js';
 import { resolveExpiresAt, validateRoles, validateTokenName, validateUser } from '../validate.js';
+import { terminalSafe } from '../util/display-text.js';
 
 export interface TokenSetOptions {
   name: string;
@@ -54,7 +55,7 @@ export async function runTokenSet(opts: TokenSetOptions, ctx: Context): Promise<
   const { client } = await ctx.target();
   const token = await client.createToken(opts.name, opts);
   if (opts.formatType === 'json') return printJson(ctx.io, { token });
-  const lines = ['Note: Save the token in a secure location as it will not be shown again', `Access token: ${token}`];
+  const lines = ['Note: Save the token in a secure location as it will not be shown again', `Access token: ${terminalSafe(token)}`];
   if (opts.user) lines.push(`Created for user: ${opts.user}`);
   if (opts.roles?.length) lines.push(`Roles: ${opts.roles.join(', ')}`);
   println(ctx.io.stdout, lines.join('\n'));

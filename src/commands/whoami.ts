@@ -5,6 +5,7 @@ import type { OsmoClaims } from '../session/jwt-claims.js';
 import type { Context, Target } from '../context.js';
 import { println } from '../io.js';
 import { formatTypeOption, printJson, type FormatType } from '../output.js';
+import { terminalSafe } from '../util/display-text.js';
 
 export interface WhoamiOptions {
   formatType: FormatType;
@@ -72,13 +73,13 @@ function buildReport(target: Target, claims: Claims): WhoamiReport {
 function renderText(r: WhoamiReport, nowMs: number, credentialsFile: string): string {
   const rows: Array<[string, string]> = [
     ['Server', r.server],
-    ['User', r.user ? (r.name ? `${r.name} (${r.user})` : r.user) : '(unknown)'],
+    ['User', r.user ? terminalSafe(r.name ? `${r.name} (${r.user})` : r.user) : '(unknown)'],
   ];
-  if (r.roles) rows.push(['Roles', r.roles.length ? r.roles.join(', ') : '(none)']);
+  if (r.roles) rows.push(['Roles', r.roles.length ? terminalSafe(r.roles.join(', ')) : '(none)']);
   rows.push(['Login method', METHOD_TEXT[r.login_method] ?? r.login_method]);
   rows.push(['Credentials', r.secrets_store === 'file' ? `${credentialsFile} (readable only by you)` : STORE_TEXT[r.secrets_store]]);
   if (r.jwt_expires_at) rows.push(['JWT expires', `${utc(r.jwt_expires_at)} (${relative(Date.parse(r.jwt_expires_at) - nowMs)})`]);
-  if (r.token) rows.push(['Access token', r.token.expires_at ? `${r.token.name}, expires ${r.token.expires_at}` : r.token.name]);
+  if (r.token) rows.push(['Access token', terminalSafe(r.token.expires_at ? `${r.token.name}, expires ${r.token.expires_at}` : r.token.name)]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`).join('\n');
 }

@@ -13,11 +13,15 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Replaces every occurrence of the given secrets in a text. */
-export function redactSecrets(text: string, secrets: Array<string | undefined>): string {
+/**
+ * Replaces every occurrence of the given secrets in a text, longest first.
+ * Secrets shorter than `minLength` are left alone unless asked: replacing a
+ * short string everywhere can shred a message.
+ */
+export function redactSecrets(text: string, secrets: Array<string | undefined>, minLength = 8): string {
   let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
+  for (const secret of [...secrets].sort((a, b) => (b?.length ?? 0) - (a?.length ?? 0))) {
+    if (secret && secret.length >= minLength) out = out.split(secret).join('[redacted]');
   }
   return out;
 }

@@ -63,7 +63,7 @@ export class OAuthProvider {
       const res = await oauth.authorizationCodeGrantRequest(this.as, this.client, oauth.None(), params, redirectUri, verifier, this.options(this.as.token_endpoint));
       await this.learnIssuer(res);
       return oauth.processAuthorizationCodeResponse(this.as, this.client, res, { expectedNonce: nonce, requireIdToken: true });
-    });
+    }, [callback.get('code') ?? undefined, verifier]);
   }
 
   async startDevice(): Promise<oauth.DeviceAuthorizationResponse> {
@@ -81,7 +81,7 @@ export class OAuthProvider {
       const res = await oauth.deviceCodeGrantRequest(this.as, this.client, oauth.None(), deviceCode, this.options(this.as.token_endpoint));
       await this.learnIssuer(res);
       return oauth.processDeviceCodeResponse(this.as, this.client, res);
-    });
+    }, [deviceCode]);
   }
 
   password(username: string, password: string): Promise<Tokens> {
@@ -89,7 +89,7 @@ export class OAuthProvider {
       const res = await oauth.genericTokenEndpointRequest(this.as, this.client, oauth.None(), 'password', { username, password, scope: SCOPE }, this.options(this.as.token_endpoint));
       await this.learnIssuer(res);
       return oauth.processGenericTokenEndpointResponse(this.as, this.client, res);
-    });
+    }, [password]);
   }
 
   refresh(refreshToken: string): Promise<Tokens> {
@@ -97,15 +97,16 @@ export class OAuthProvider {
       const res = await oauth.refreshTokenGrantRequest(this.as, this.client, oauth.None(), refreshToken, this.options(this.as.token_endpoint));
       await this.learnIssuer(res);
       return oauth.processRefreshTokenResponse(this.as, this.client, res);
-    });
+    }, [refreshToken]);
   }
 
-  private async call(grant: () => Promise<oauth.TokenEndpointResponse>): Promise<Tokens> {
+  /** `sent`: the secrets in the request, never to be repeated in an error (a provider may echo them). */
+  private async call(grant: () => Promise<oauth.TokenEndpointResponse>, sent: Array<string | undefined>): Promise<Tokens> {
     let res: oauth.TokenEndpointResponse;
     try {
       res = await grant();
     } catch (err) {
-      throw oauthFailure(err, this.hint);
+      throw oauthFailure(err, this.hint, sent);
     }
     const bearer = res.id_token ?? res.access_token;
     return { bearer, refreshToken: res.refresh_token, expiresAt: expiryOf(bearer, res), idToken: res.id_token };

@@ -18,6 +18,8 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the socket without a response, or after sending headers and part of the body. */
   drop?: 'immediately' | 'mid-body';
+  /** Send the body one byte at a time, this many milliseconds apart (a server that trickles). */
+  trickleMs?: number;
 }
 
 function matches(route: string | undefined, method: string, path: string): boolean {
@@ -67,6 +69,22 @@ export function send(res: ServerResponse, reply: Reply): void {
   const body = Buffer.from(reply.body);
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
   res.end(body);
+}
+
+/**
+ * Sends the headers at once, then the body one byte every `ms`: each byte
+ * arrives well within any per-chunk time-out, the whole body never does.
+ * `sleep` is the server's own, so that closing the server stops it.
+ */
+export async function sendTrickled(res: ServerResponse, reply: Reply, ms: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  const body = Buffer.from(reply.body);
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+  res.flushHeaders();
+  for (let i = 0; i < body.length && !res.destroyed; i++) {
+    res.write(body.subarray(i, i + 1));
+    await sleep(ms);
+  }
+  res.end();
 }
 
 /**

@@ -26,7 +26,8 @@ export class JwtSigner {
   private publicKey!: KeyObject;
   private kid = '';
 
-  constructor() {
+  /** `decorate` rewrites the claims of every token before signing (a hostile issuer). */
+  constructor(private readonly decorate: (claims: Claims) => Claims = (claims) => claims) {
     this.rotate();
   }
 
@@ -38,7 +39,7 @@ export class JwtSigner {
   }
 
   sign(claims: Claims): string {
-    const signingInput = `${encode({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${encode(claims)}`;
+    const signingInput = `${encode({ alg: 'RS256', typ: 'JWT', kid: this.kid })}.${encode(this.decorate(claims))}`;
     const signature = sign('sha256', Buffer.from(signingInput), this.privateKey).toString('base64url');
     return `${signingInput}.${signature}`;
   }

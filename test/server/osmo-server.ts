@@ -28,7 +28,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { apiRoutes } from './api-routes.js';
-import { FaultQueue, faultReply, send, sendTruncated, type Fault } from './faults.js';
+import { FaultQueue, faultReply, send, sendTrickled, sendTruncated, type Fault } from './faults.js';
+import { hostileClaims, hostileReply } from './hostile.js';
 import { dispatch, internalError, json, type Reply, type Req } from './http-kit.js';
 import { JwtSigner } from './jwt.js';
 import { createOAuthProvider, type OAuthControls } from './oauth.js';
@@ -49,6 +50,12 @@ export interface OsmoServerOptions {
   port?: number;
   /** Serve https instead of http. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * A hostile service and identity provider (see hostile.ts): terminal escapes
+   * and line breaks in every text field returned, and OAuth errors that echo
+   * the request, secrets included.
+   */
+  hostile?: boolean;
 }
 
 export interface RecordedRequest {
@@ -100,7 +107,7 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
   let url = '';
   const users = opts.users ?? DEFAULT_USERS;
   const rolesOf = (user: string): string[] => users[user] ?? ['osmo-user'];
-  const signer = new JwtSigner();
+  const signer = new JwtSigner(opts.hostile ? hostileClaims : undefined);
   const store = new PatStore();
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
@@ -157,11 +164,13 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
       req.socket.destroy();
       return;
     }
-    const reply = fault?.status !== undefined
+    let reply = fault?.status !== undefined
       ? faultReply({ ...fault, status: fault.status })
       : await answer({ method, path, query: target.searchParams, headers: req.headers, body });
+    if (opts.hostile) reply = hostileReply(reply, path, body);
     Object.assign(reply.headers, fault?.headers);
     if (fault?.drop === 'mid-body') sendTruncated(res, reply);
+    else if (fault?.trickleMs) await sendTrickled(res, reply, fault.trickleMs, sleep);
     else send(res, reply);
   }
 
