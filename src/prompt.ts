@@ -36,9 +36,17 @@ export async function promptSecret(io: IO, question: string, flagHint: string): 
   });
 }
 
-/** Reads the whole of standard input (for --token-stdin and pipes). */
-export async function readAllStdin(io: IO): Promise<string> {
+/**
+ * Reads the whole of standard input (for --token-stdin and pipes), refusing
+ * more than `maxBytes`: `< /dev/zero` must not grow until memory runs out.
+ */
+export async function readAllStdin(io: IO, maxBytes = Infinity): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    if ((size += buffer.length) > maxBytes) throw new UsageError(`standard input is larger than ${maxBytes / 1024} KiB; that is not what osmo expects there`);
+    chunks.push(buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -27,6 +27,22 @@ function fifo(): string {
   return path;
 }
 
+/** A shell line run by bash, with $NODE and $OSMO set: for redirections and <(…). */
+function bash(script: string, dir: string, env: Record<string, string>, timeoutMs = 10_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', script], { env: baseEnv(dir, { ...env, OSMO: OSMO_BIN, NODE: process.execPath }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
 const passwordLogin = (file: string): string[] => ['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password-file', file];
 const tokenLogin = (file: string): string[] => ['login', server().url, '--method', 'token', '--token-file', file];
 
@@ -34,6 +50,7 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
   const endless: Array<{ name: string; run: () => Promise<RunResult>; message: RegExp }> = [
     { name: '--token-file /dev/zero', run: () => runOsmo(tokenLogin('/dev/zero'), tempDir(), { timeoutMs: 10_000 }), message: /^--token-file \/dev\/zero is not a regular file or a pipe$/ },
     { name: '--password-file /dev/zero', run: () => runOsmo(passwordLogin('/dev/zero'), tempDir(), { timeoutMs: 10_000 }), message: /^--password-file \/dev\/zero is not a regular file or a pipe$/ },
+    { name: '--token-stdin < /dev/zero', run: () => bash('exec "$NODE" "$OSMO" login "$URL" --method token --token-stdin < /dev/zero', tempDir(), { URL: server().url }), message: /^standard input is larger than 64 KiB/ },
     { name: 'OSMO_CA_FILE=/dev/zero', run: async () => runOsmo(['token', 'list'], await devUser(), { env: { OSMO_CA_FILE: '/dev/zero' }, timeoutMs: 10_000 }), message: /^the CA file \/dev\/zero \(OSMO_CA_FILE\) is not a regular file or a pipe$/ },
   ];
   for (const row of endless) {
@@ -93,15 +110,6 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
 
   it('pipes with a writer work: process substitution <(…) and a FIFO, for a token and a CA bundle', async () => {
     const pat = server().issuePat('user@example.com', 'from-a-pipe');
-    const bash = (script: string, dir: string, env: Record<string, string>): Promise<RunResult> =>
-      new Promise((resolve) => {
-        const child = spawn('bash', ['-c', script], { env: baseEnv(dir, { ...env, OSMO: OSMO_BIN, NODE: process.execPath }) });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-      });
     const substituted = await bash('"$NODE" "$OSMO" login "$URL" --method token --token-file <(printf "%s\\n" "$PAT")', tempDir(), { URL: server().url, PAT: pat });
     assert.equal(substituted.code, 0, substituted.stderr);
 

@@ -108,6 +108,16 @@ describe('finding 2: server text is made safe for the terminal before it is prin
     assert.match(res.stderr, /^Open this URL in your browser: http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+#%1B\S+$/m);
   });
 
+  it('osmo api: an error body shown on stderr keeps its lines but loses its escapes', async () => {
+    const { osmo } = newUser();
+    assert.equal((await osmo(['login', server().url, '--method', 'dev', '--username', 'user@example.com'])).code, 0);
+    // The gateway's plain-text 403: JSON bodies are re-indented, and JSON escaping already covers C0 there.
+    const res = await osmo(['api', '/api/auth/user/admin@example.com/access_token']);
+    assert.equal(res.code, 2, res.stderr);
+    assertTerminalSafe(res);
+    assert.ok(res.stderr.startsWith('access denied\\e[31m\\e]0;owned\\x07\\r\n| forged |'), res.stderr);
+  });
+
   it('an advertised endpoint that is not a URL: one clean error line', async () => {
     const { osmo } = newUser();
     server().fault({

@@ -115,7 +115,9 @@ export async function runApi(opts: ApiOptions, ctx: Context): Promise<void> {
     const { redactSecrets } = await import('../http/redact.js');
     output = redactSecrets(output, [await target.jwt().catch(() => undefined)]);
   }
-  ctx.io.stderr.write(output);
+  // On stderr it is a message, not data: nothing in it may act on the terminal (line breaks stay).
+  const { terminalSafe } = await import('../util/display-text.js');
+  ctx.io.stderr.write(output.split('\n').map(terminalSafe).join('\n'));
   throw failure(opts.method, path, res);
 }
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { promptSecret, readAllStdin } from '../prompt.js';
-import { readSecretFile } from '../util/secret-file.js';
+import { readSecretFile, SECRET_FILE_MAX_BYTES } from '../util/secret-file.js';
 
 export interface PatSources {
   token?: string;
@@ -30,7 +30,7 @@ export async function readPat(sources: PatSources, io: IO): Promise<PatInput> {
   if (sources.token !== undefined) return { pat: nonEmpty(sources.token, '--token') };
   if (sources.tokenStdin || !io.stdinIsTTY) {
     if (io.stdinIsTTY) throw new UsageError('--token-stdin needs the token piped on standard input', 'for example: osmo login URL --method token --token-stdin < token.txt');
-    return { pat: nonEmpty(await readAllStdin(io), 'standard input') };
+    return { pat: nonEmpty(await readAllStdin(io, SECRET_FILE_MAX_BYTES), 'standard input') };
   }
   return { pat: nonEmpty(await promptSecret(io, 'Access token', 'pass --token-file FILE or --token-stdin'), 'the prompt') };
 }
