@@ -196,7 +196,8 @@ describe('finding 8: the renewal lock', () => {
       const ms = Date.now() - started;
       assert.equal(res.code, 0, res.stderr);
       assert.equal(server().count(EXCHANGE), before + 1);
-      assert.ok(ms < 3_000, `took ${ms} ms`);
+      // At once: well before the 5 s after which proper-lockfile would call any lock stale.
+      assert.ok(ms < 4_500, `took ${ms} ms`);
       assert.equal(existsSync(join(dir, 'state.lock')), false, 'released');
     });
   }
