@@ -177,9 +177,10 @@ describe('finding 5: OSMO_HTTP_TIMEOUT bounds the whole request, body included',
     // 200 bytes: a minute at this pace, yet no gap between bytes reaches the time-out.
     server().fault({ route: LIST, status: 200, body: ' '.repeat(200), contentType: 'application/octet-stream', trickleMs: 300 });
     const started = Date.now();
-    const res = await osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '2' }, timeoutMs: 15_000 });
+    const res = await osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '2' }, timeoutMs: 30_000 });
     const ms = Date.now() - started;
     assertCleanFailure(res, { code: 10, message: /^no response from 127\.0\.0\.1:\d+ within 2 s$/ });
-    assert.ok(ms < 5_000, `took ${ms} ms`);
+    // 2 s and a process start (slow on a loaded machine), far from the minute the body takes.
+    assert.ok(ms < 10_000, `took ${ms} ms`);
   });
 });
