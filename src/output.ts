@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { println, type IO } from './io.js';
+import { terminalSafe } from './util/display-text.js';
 
 export type FormatType = 'text' | 'json';
 
@@ -20,4 +21,23 @@ export function datePart(value: string): string {
 /** For repeatable flags (-r a -r b): commander calls this once per occurrence. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The terminal's width when stdout is one; undefined when piped or redirected. */
+export function stdoutColumns(io: IO): number | undefined {
+  const out = io.stdout as { isTTY?: boolean; columns?: number };
+  return out.isTTY && out.columns ? out.columns : undefined;
+}
+
+export const SAVE_TOKEN_NOTE = 'Note: Save the token in a secure location as it will not be shown again';
+
+/**
+ * Shows where a new PAT went, as `token set` does: the note on stderr and the
+ * token on stdout (a terminal shows both, as on the seed page), or, when it
+ * was written to --output-file, only that.
+ */
+export function printNewToken(io: IO, pat: string, outputFile: string | undefined): void {
+  if (outputFile !== undefined) return println(io.stdout, `Access token written to ${terminalSafe(outputFile)}`);
+  println(io.stderr, SAVE_TOKEN_NOTE);
+  println(io.stdout, `Access token: ${terminalSafe(pat)}`);
 }

@@ -64,6 +64,7 @@ const rows: Row[] = [
   { name: 'date without zero padding (2027-1-1)', args: () => ['token', 'set', 'ok', '-e', '2027-1-1'], message: INVALID_DATE },
   { name: 'date with month 13', args: () => ['token', 'set', 'ok', '-e', '2027-13-01'], message: INVALID_DATE },
   { name: 'date with a time (2027-01-01T00:00)', args: () => ['token', 'set', 'ok', '-e', '2027-01-01T00:00'], message: INVALID_DATE },
+  { name: 'bad --expiring-within (soon)', args: () => ['token', 'list', '--expiring-within', 'soon'], message: /^invalid --expiring-within "soon": expected a whole number and a unit/ },
   // server URLs
   { name: 'login URL that is not a URL (not-a-url)', args: () => ['login', 'not-a-url', ...dev], message: /^"not-a-url" is not a server URL$/ },
   { name: 'login URL with scheme ftp://x', args: () => ['login', 'ftp://x', ...dev], message: /^unsupported URL scheme "ftp"/ },

@@ -2,12 +2,24 @@ import { Command } from 'commander';
 import type { Context } from '../context.js';
 import type { AccessToken } from '../api/schemas.js';
 import { println } from '../io.js';
-import { datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
-import { todayUtc, validateUser } from '../validate.js';
+import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
+import { addDuration, parseDuration, type Duration } from '../tokens/duration.js';
 import { terminalSafe } from '../util/display-text.js';
+import { todayUtc, validateUser } from '../validate.js';
 
 export interface TokenListOptions {
   user?: string;
+  /** Only active tokens that expire within this long. */
+  expiringWithin?: Duration;
+  /** Only expired tokens (with expiringWithin: either kind). */
+  expired?: boolean;
+  formatType: FormatType;
+}
+
+interface RawFlags {
+  user?: string;
+  expiringWithin?: string;
+  expired?: boolean;
   formatType: FormatType;
 }
 
@@ -15,39 +27,63 @@ export function tokenListCommand(getContext: () => Context): Command {
   return new Command('list')
     .description('List your personal access tokens (or, for admins, another user\'s)')
     .option('-u, --user <user>', 'list the tokens of this user (admins only)')
+    .option('--expiring-within <duration>', 'only active tokens that expire within DURATION: 30d, 12w, 6m, 1y')
+    .option('--expired', 'only tokens that have expired (with --expiring-within: both kinds)')
     .addOption(formatTypeOption())
-    .addHelpText('after', '\nExamples:\n  $ osmo token list\n  $ osmo token list -t json | jq -r \'.[].token_name\'\n  $ osmo token list --user user@example.com')
-    .action((opts: TokenListOptions) => runTokenList({ ...opts, user: validateUser(opts.user) }, getContext()));
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ osmo token list\n  $ osmo token list -t json | jq -r \'.[].token_name\'\n  $ osmo token list --user user@example.com\n  $ osmo token list --expired --expiring-within 14d -t json | jq -e \'length == 0\'',
+    )
+    .action((flags: RawFlags) =>
+      runTokenList(
+        {
+          user: validateUser(flags.user),
+          expiringWithin: flags.expiringWithin === undefined ? undefined : parseDuration(flags.expiringWithin, '--expiring-within'),
+          expired: flags.expired,
+          formatType: flags.formatType,
+        },
+        getContext(),
+      ),
+    );
 }
 
 export async function runTokenList(opts: TokenListOptions, ctx: Context): Promise<void> {
   const { client, server, url } = await ctx.target();
-  const tokens = await client.listTokens(opts.user);
+  const all = await client.listTokens(opts.user);
   // The list shows the expiry of the PAT behind a token login: keep the recorded one current.
-  const own = !opts.user && server?.method === 'token' ? tokens.find((t) => t.token_name === server.tokenName) : undefined;
+  const own = !opts.user && server?.method === 'token' ? all.find((t) => t.token_name === server.tokenName) : undefined;
   if (own && datePart(own.expires_at) !== server?.patExpiresAt) {
     const { recordPatExpiry } = await import('../session/save-login.js');
     await recordPatExpiry(ctx, url, datePart(own.expires_at));
   }
+  const today = todayUtc(new Date());
+  const tokens = filterByExpiry(all, opts, today);
   if (opts.formatType === 'json') return printJson(ctx.io, tokens);
+  const user = opts.user === undefined ? undefined : terminalSafe(opts.user);
   if (tokens.length === 0) {
-    println(ctx.io.stdout, opts.user ? `No tokens found for user ${opts.user}` : 'No tokens found');
+    const filters = [opts.expired && '--expired', opts.expiringWithin && `--expiring-within ${opts.expiringWithin.text}`].filter(Boolean);
+    println(ctx.io.stdout, `No tokens found${user ? ` for user ${user}` : ''}${filters.length ? ` matching ${filters.join(' ')}` : ''}`);
     return;
   }
-  println(ctx.io.stdout, await renderTable(tokens, todayUtc(new Date())));
+  const { renderTable } = await import('../util/table.js');
+  // As the official client prints it: the heading, then a blank line.
+  if (user) println(ctx.io.stdout, `Tokens for user: ${user}\n`);
+  const rows = tokens.map((t) => {
+    const expires = terminalSafe(datePart(t.expires_at));
+    return [terminalSafe(t.token_name), terminalSafe(t.description ?? ''), isExpired(t, today) ? 'Expired' : 'Active', expires];
+  });
+  const columns = stdoutColumns(ctx.io);
+  // On a terminal only the Description column gives way; piped output keeps every cell whole.
+  println(ctx.io.stdout, renderTable(['Name', 'Description', 'Active', 'Expires At (UTC)'], rows, columns ? { width: columns, column: 1 } : undefined));
 }
 
-async function renderTable(tokens: AccessToken[], today: string): Promise<string> {
-  const { default: Table } = await import('cli-table3');
-  const table = new Table({
-    head: ['Name', 'Description', 'Active', 'Expires At (UTC)'],
-    style: { head: [], border: [], compact: true },
-    chars: { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+', right: '|', 'right-mid': '+', middle: '|' },
-  });
-  for (const token of tokens) {
-    const expires = datePart(token.expires_at);
-    // Expired when its expiry date is on or before today (UTC).
-    table.push([terminalSafe(token.token_name), terminalSafe(token.description ?? ''), expires > today ? 'Active' : 'Expired', terminalSafe(expires)]);
-  }
-  return table.toString();
+/** Expired when its expiry date is on or before today (UTC). */
+function isExpired(token: AccessToken, today: string): boolean {
+  return datePart(token.expires_at) <= today;
+}
+
+function filterByExpiry(tokens: AccessToken[], opts: TokenListOptions, today: string): AccessToken[] {
+  if (!opts.expired && !opts.expiringWithin) return tokens;
+  const until = opts.expiringWithin ? (addDuration(today, opts.expiringWithin) ?? '9999-12-31') : undefined;
+  return tokens.filter((t) => (isExpired(t, today) ? Boolean(opts.expired) : until !== undefined && datePart(t.expires_at) <= until));
 }

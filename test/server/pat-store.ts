@@ -50,14 +50,20 @@ export function addDays(days: number): string {
 export const pythonIsoNow = (): string => `${new Date().toISOString().slice(0, 23)}000`;
 
 export class PatStore {
-  // Keyed by secret; a Map keeps insertion order, which is the listing order.
   private readonly bySecret = new Map<string, Pat>();
+  // Per user, by name: seeding or listing 10,000 tokens stays linear. A Map
+  // keeps insertion order, which is the listing order.
+  private readonly byUser = new Map<string, Map<string, Pat>>();
 
   add(pat: Omit<Pat, 'secret'>): string {
     if (this.find(pat.user, pat.name)) throw new Error(`Access token ${pat.name} already exists for ${pat.user}`);
     // What the real service hands out: 32 random bytes, 43 URL-safe characters.
     const secret = randomBytes(32).toString('base64url');
-    this.bySecret.set(secret, { ...pat, secret });
+    const stored = { ...pat, secret };
+    this.bySecret.set(secret, stored);
+    let own = this.byUser.get(pat.user);
+    if (!own) this.byUser.set(pat.user, (own = new Map()));
+    own.set(pat.name, stored);
     return secret;
   }
 
@@ -66,15 +72,17 @@ export class PatStore {
   }
 
   find(user: string, name: string): Pat | undefined {
-    return this.list(user).find((p) => p.name === name);
+    return this.byUser.get(user)?.get(name);
   }
 
   list(user: string): Pat[] {
-    return [...this.bySecret.values()].filter((p) => p.user === user);
+    return [...(this.byUser.get(user)?.values() ?? [])];
   }
 
   delete(user: string, name: string): boolean {
     const pat = this.find(user, name);
-    return pat ? this.bySecret.delete(pat.secret) : false;
+    if (!pat) return false;
+    this.byUser.get(user)!.delete(name);
+    return this.bySecret.delete(pat.secret);
   }
 }
