@@ -1,5 +1,6 @@
 import { isValid, parseISO } from 'date-fns';
 import { UsageError } from './errors.js';
+import { addDuration, parseDuration } from './tokens/duration.js';
 
 // Local checks run before any request, so a typo never reaches the service.
 
@@ -43,6 +44,31 @@ export function resolveExpiresAt(input: string | undefined, now: Date): string {
   return value;
 }
 
+export interface ExpiryFlags {
+  expiresAt?: string;
+  expiresIn?: string;
+}
+
+/**
+ * The expiry of a new token from --expires-at or --expires-in (not both): a
+ * date later than today (UTC); default today + 31 days. Errors name the date
+ * a duration leads to, so `--expires-in 0d` explains itself.
+ */
+export function resolveExpiry(flags: ExpiryFlags, now: Date): string {
+  if (flags.expiresAt !== undefined && flags.expiresIn !== undefined) {
+    throw new UsageError('--expires-at and --expires-in cannot be used together', 'give one: --expires-at 2027-01-01 or --expires-in 30d');
+  }
+  if (flags.expiresIn === undefined) return resolveExpiresAt(flags.expiresAt, now);
+  const today = todayUtc(now);
+  const duration = parseDuration(flags.expiresIn, '--expires-in');
+  const date = addDuration(today, duration);
+  if (date === undefined) throw new UsageError(`--expires-in ${duration.text} ends after 9999-12-31`, 'pick a shorter duration, e.g. --expires-in 1y');
+  if (date <= today) {
+    throw new UsageError(`--expires-in ${duration.text} gives ${date}, which is not in the future (today is ${today} UTC)`, 'for example --expires-in 30d');
+  }
+  return date;
+}
+
 export function validateRoles(roles: string[] | undefined): string[] | undefined {
   if (!roles?.length) return undefined;
   const cleaned = roles.flatMap((r) => r.split(',')).map((r) => r.trim());
@@ -54,5 +80,8 @@ export function validateUser(user: string | undefined): string | undefined {
   if (user === undefined) return undefined;
   const value = user.trim();
   if (!value) throw new UsageError('--user needs a user name', 'for example: -u user@example.com');
+  // The user is a segment of the request path: `.` or `..` would be resolved
+  // away by URL normalisation and turn `-u ..` into a request about your own tokens.
+  if (value === '.' || value === '..') throw new UsageError(`invalid --user "${value}": not a user name`, 'for example: -u user@example.com');
   return value;
 }

@@ -42,6 +42,7 @@ const yesterday = futureDate(-1);
 const today = futureDate(0);
 const INVALID_NAME = /^invalid token name ".*": use letters, digits, "-" and "_"/;
 const INVALID_DATE = /^invalid --expires-at ".*": expected a calendar date YYYY-MM-DD$/;
+const INVALID_DURATION = /^invalid --expires-in ".*": expected a whole number and a unit: d \(days\), w \(weeks\), m \(months\) or y \(years\)$/;
 const NOT_FUTURE = /^--expires-at \d{4}-\d{2}-\d{2} is not in the future \(today is \d{4}-\d{2}-\d{2} UTC\)$/;
 const NOT_LOGGED_IN = /^you are not logged in/;
 const dev = ['--method', 'dev', '--username', 'user@example.com'];
@@ -64,7 +65,18 @@ const rows: Row[] = [
   { name: 'date without zero padding (2027-1-1)', args: () => ['token', 'set', 'ok', '-e', '2027-1-1'], message: INVALID_DATE },
   { name: 'date with month 13', args: () => ['token', 'set', 'ok', '-e', '2027-13-01'], message: INVALID_DATE },
   { name: 'date with a time (2027-01-01T00:00)', args: () => ['token', 'set', 'ok', '-e', '2027-01-01T00:00'], message: INVALID_DATE },
+  // relative expiry and the token file
+  { name: '--expires-in without a unit (30)', args: () => ['token', 'set', 'ok', '--expires-in', '30'], message: INVALID_DURATION },
+  { name: '--expires-in with an unknown unit (30x)', args: () => ['token', 'set', 'ok', '--expires-in', '30x'], message: INVALID_DURATION },
+  { name: '--expires-in negative (-5d)', args: () => ['token', 'set', 'ok', '--expires-in=-5d'], message: INVALID_DURATION },
+  { name: '--expires-in 0d names the date it gives', args: () => ['token', 'set', 'ok', '--expires-in', '0d'], message: new RegExp(`^--expires-in 0d gives ${today}, which is not in the future \\(today is ${today} UTC\\)$`) },
+  { name: '--expires-at together with --expires-in', args: () => ['token', 'set', 'ok', '-e', futureDate(10), '--expires-in', '30d'], message: /^--expires-at and --expires-in cannot be used together$/ },
   { name: 'bad --expiring-within (soon)', args: () => ['token', 'list', '--expiring-within', 'soon'], message: /^invalid --expiring-within "soon": expected a whole number and a unit/ },
+  { name: '--output-file in a missing directory', args: (c) => ['token', 'set', 'ok', '--output-file', `${c.files.missing}/token`], message: /^cannot write --output-file .*\/no-such-file\/token: no such directory / },
+  { name: 'one -r value and no name (token set -r osmo-user)', args: () => ['token', 'set', '-r', 'osmo-user'], message: /^missing required argument 'name'$/ },
+  // --user values that URL normalisation would resolve away
+  { name: 'user "..", for delete', args: () => ['token', 'delete', 'ok', '-u', '..'], message: /^invalid --user "\.\.": not a user name$/ },
+  { name: 'user ".", for list', args: () => ['token', 'list', '--user', '.'], message: /^invalid --user "\.": not a user name$/ },
   // server URLs
   { name: 'login URL that is not a URL (not-a-url)', args: () => ['login', 'not-a-url', ...dev], message: /^"not-a-url" is not a server URL$/ },
   { name: 'login URL with scheme ftp://x', args: () => ['login', 'ftp://x', ...dev], message: /^unsupported URL scheme "ftp"/ },

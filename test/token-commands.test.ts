@@ -15,7 +15,9 @@ describe('the seed page workflow, end to end', () => {
 
     const set = await osmo(['token', 'set', 'my-token', '--expires-at', futureDate(40), '--description', 'My automation token']);
     assert.equal(set.code, 0, set.stderr);
-    const match = /^Note: Save the token in a secure location as it will not be shown again\nAccess token: (\S+)\n$/.exec(set.stdout);
+    // The note goes to stderr, so stdout holds only the token line (a terminal shows both, as the seed page does).
+    assert.equal(set.stderr, 'Note: Save the token in a secure location as it will not be shown again\n');
+    const match = /^Access token: (\S+)\n$/.exec(set.stdout);
     assert.ok(match, set.stdout);
     const pat = match[1]!;
 

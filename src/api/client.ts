@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { ApiError, AuthError, NetworkError } from '../errors.js';
+import { ApiError, AuthError, NetworkError, UsageError } from '../errors.js';
 import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
 import { redactSecrets } from '../http/redact.js';
 import { oneLine } from '../util/display-text.js';
@@ -78,7 +78,7 @@ export class OsmoClient {
   }
 
   listTokens(user?: string): Promise<AccessToken[]> {
-    const path = user ? `/api/auth/user/${encodeURIComponent(user)}/access_token` : '/api/auth/access_token';
+    const path = user ? `/api/auth/user/${pathSegment(user)}/access_token` : '/api/auth/access_token';
     return this.call({ method: 'GET', path, idempotent: true }, accessTokenListSchema, 'list tokens');
   }
 
@@ -152,6 +152,17 @@ interface ApiRequest {
 }
 
 function tokenPath(name: string, user?: string): string {
-  const token = encodeURIComponent(name);
-  return user ? `/api/auth/user/${encodeURIComponent(user)}/access_token/${token}` : `/api/auth/access_token/${token}`;
+  const token = pathSegment(name);
+  return user ? `/api/auth/user/${pathSegment(user)}/access_token/${token}` : `/api/auth/access_token/${token}`;
+}
+
+/**
+ * One path segment. Encoding covers `/`, `?`, `#` and `%`, but not a segment
+ * that is all dots: URL normalisation would resolve `..` away and send the
+ * request to another path, so it is refused before anything is sent.
+ */
+function pathSegment(value: string): string {
+  const encoded = encodeURIComponent(value);
+  if (encoded === '' || encoded === '.' || encoded === '..') throw new UsageError(`"${value}" cannot be part of a request path`);
+  return encoded;
 }

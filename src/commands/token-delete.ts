@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { println } from '../io.js';
 import { formatTypeOption, printJson, type FormatType } from '../output.js';
+import { terminalSafe } from '../util/display-text.js';
 import { validateTokenName, validateUser } from '../validate.js';
 
 export interface TokenDeleteOptions {
@@ -26,5 +27,5 @@ export async function runTokenDelete(opts: TokenDeleteOptions, ctx: Context): Pr
   const { client } = await ctx.target();
   await client.deleteToken(opts.name, opts.user);
   if (opts.formatType === 'json') return printJson(ctx.io, { token_name: opts.name, user: opts.user ?? null, deleted: true });
-  println(ctx.io.stdout, `Access token ${opts.name} deleted${opts.user ? ` for user ${opts.user}` : ''}`);
+  println(ctx.io.stdout, `Access token ${opts.name} deleted${opts.user ? ` for user ${terminalSafe(opts.user)}` : ''}`);
 }
