@@ -60,13 +60,13 @@ describe('osmo completion', () => {
     ]);
     assert.match(registration, /^complete -F \S+ osmo$/);
     assert.deepEqual(replies[0], ['token']);
-    assert.deepEqual(replies[1], ['set', 'list', 'roles', 'delete']);
+    assert.deepEqual(replies[1], ['set', 'rotate', 'list', 'roles', 'delete']);
     assert.deepEqual(replies[2], ['list']);
     assert.deepEqual(replies[3], ['login', 'logout', 'token', 'whoami', 'print-token', 'api', 'completion']);
-    assert.deepEqual(replies[4], ['roles']);
+    assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
-    assert.deepEqual(replies[7], ['--expires-at', '--description', '--user', '--roles', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--help', '--debug']);
     assert.deepEqual(replies[8], ['bash', 'zsh', 'fish']);
     assert.deepEqual(replies[9], [], 'a free-form value (a date) has nothing to offer');
   });
@@ -75,10 +75,10 @@ describe('osmo completion', () => {
     const zsh = await runOsmo(['completion', 'zsh'], tempDir());
     assert.equal(zsh.code, 0, zsh.stderr);
     assert.match(zsh.stdout, /^#compdef osmo\n/);
-    assert.match(zsh.stdout, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'list:/);
+    assert.match(zsh.stdout, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'rotate:/);
     const fish = await runOsmo(['completion', 'fish'], tempDir());
     assert.equal(fish.code, 0, fish.stderr);
-    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set list roles delete' -a 'set'/m);
+    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set rotate list roles delete' -a 'set'/m);
   });
 
   it('zsh: the completion function offers the right words (where zsh is installed)', async (t) => {
@@ -94,7 +94,7 @@ source "$1"
 t() { words=("$@"); CURRENT=\${#words}; PREFIX="\${words[-1]}"; _osmo; }
 t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''`;
     const out = execFileSync('zsh', ['-f', '-c', program, 'zsh', file], { encoding: 'utf8' });
-    assert.deepEqual(out.trimEnd().split('\n'), ['set list roles delete', 'set list roles delete', 'pkce code password token dev', 'FILES', 'text json']);
+    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json']);
   });
 
   it('fish: complete -C offers the right words (where fish is installed)', async (t) => {
@@ -105,7 +105,7 @@ t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login
       execFileSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C '${line}'`, file], { encoding: 'utf8' })
         .trimEnd().split('\n').map((l) => l.split('\t')[0]!);
     assert.deepEqual(words('osmo tok'), ['token']);
-    assert.deepEqual(words('osmo token ').sort(), ['delete', 'list', 'roles', 'set']);
+    assert.deepEqual(words('osmo token ').sort(), ['delete', 'list', 'roles', 'rotate', 'set']);
     assert.deepEqual(words('osmo login --method ').sort(), ['code', 'dev', 'password', 'pkce', 'token']);
   });
 

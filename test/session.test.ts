@@ -123,7 +123,7 @@ describe('expiry awareness', () => {
     const pat = server().issuePat('user@example.com', 'expiring-soon', { expiresAt: soon });
     const login = await osmo(['login', server().url, '--method', 'token', '--token', pat]);
     assert.equal(login.code, 0, login.stderr);
-    const warning = new RegExp(`^Warning: the access token expiring-soon behind this login expires on ${soon} \\(in 3 days\\); create a new one with \`osmo token set\``);
+    const warning = new RegExp(`^Warning: the access token expiring-soon behind this login expires on ${soon} \\(in 3 days\\); rotate it with \`osmo token rotate expiring-soon\``);
     assert.match(login.stderr, warning);
 
     server().resetCounts();

@@ -137,7 +137,7 @@ describe('--user values that would change the request path', () => {
     const { osmo } = await devUser();
     assert.equal((await osmo(['token', 'set', 'mine'])).code, 0);
     server().resetCounts();
-    for (const args of [['token', 'delete', 'mine', '-u', '..'], ['token', 'delete', 'mine', '-u', '.'], ['token', 'list', '-u', '..'], ['token', 'set', 'other', '--user', '..']]) {
+    for (const args of [['token', 'delete', 'mine', '-u', '..'], ['token', 'delete', 'mine', '-u', '.'], ['token', 'list', '-u', '..'], ['token', 'rotate', 'mine', '-u', '..'], ['token', 'set', 'other', '--user', '..']]) {
       const res = await osmo(args);
       assertCleanFailure(res, { code: 2, message: /^invalid --user "\.\.?": not a user name$/ });
     }

@@ -19,7 +19,9 @@ export function patExpiryWarning(tokenName: string | undefined, expiresAt: strin
   if (Number.isNaN(days) || days > PAT_WARNING_DAYS) return undefined;
   const name = tokenName ? `access token ${tokenName}` : 'access token';
   const when = days <= 0 ? `expired on ${day}` : `expires on ${day} (in ${days} day${days === 1 ? '' : 's'})`;
-  return `the ${name} behind this login ${when}; create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it`;
+  // While it still works, a rotation replaces it and moves the login over in one step.
+  const advice = days > 0 && tokenName ? `rotate it with \`osmo token rotate ${tokenName}\`` : `create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it`;
+  return `the ${name} behind this login ${when}; ${advice}`;
 }
 
 /**

@@ -1,0 +1,112 @@
+import { Command } from 'commander';
+import type { Context, Target } from '../context.js';
+import { OsmoError } from '../errors.js';
+import { println } from '../io.js';
+import { formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
+import type { RotationPlan, RotationResult } from '../tokens/rotate.js';
+import { shellCommand } from '../tokens/shell-words.js';
+import { terminalSafe } from '../util/display-text.js';
+import { checkOutputFile, writeTokenFile, type OutputFile } from '../util/output-file.js';
+import { resolveExpiry, validateTokenName, validateUser } from '../validate.js';
+
+export interface TokenRotateOptions extends RotationPlan {
+  outputFile?: OutputFile;
+  formatType: FormatType;
+}
+
+interface RawFlags {
+  newName?: string;
+  expiresAt?: string;
+  expiresIn?: string;
+  user?: string;
+  outputFile?: string;
+  formatType: FormatType;
+}
+
+export function tokenRotateCommand(getContext: () => Context): Command {
+  return new Command('rotate')
+    .description('Replace a personal access token by a new one with the same roles and description, and delete the old one')
+    .argument('<name>', 'the token to replace')
+    .option('--new-name <name>', 'name the new token NAME: it is created before the old one is deleted')
+    .option('-e, --expires-at <date>', 'expiry of the new token, YYYY-MM-DD (UTC); default 31 days from today')
+    .option('--expires-in <duration>', 'expiry of the new token relative to today (UTC): 30d, 12w, 6m, 1y')
+    .option('-u, --user <user>', 'rotate a token of this user (admins only)')
+    .option('--output-file <file>', 'write the new token (and a newline) to FILE, mode 0600, replacing it atomically')
+    .addOption(formatTypeOption())
+    .addHelpText(
+      'after',
+      '\nThe login that uses the token being rotated switches to the new one.\n\nExamples:\n  $ osmo token rotate ci-token --expires-in 30d --output-file ~/.osmo-token\n  $ osmo token rotate ci-token --new-name ci-token-2027\n  $ osmo token rotate ci-token -t json | jq -r .token\n  $ osmo token rotate ci-token --user user@example.com',
+    )
+    .action((name: string, flags: RawFlags) =>
+      runTokenRotate(
+        {
+          name: validateTokenName(name),
+          newName: flags.newName === undefined ? name : validateTokenName(flags.newName),
+          user: validateUser(flags.user),
+          expiresAt: resolveExpiry(flags, new Date()),
+          outputFile: flags.outputFile === undefined ? undefined : checkOutputFile(flags.outputFile),
+          formatType: flags.formatType,
+        },
+        getContext(),
+      ),
+    );
+}
+
+export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Promise<void> {
+  const target = await ctx.target();
+  const { rotateToken } = await import('../tokens/rotate.js');
+  const behindLogin = await rotatesLoginToken(target, opts);
+  const json = opts.formatType === 'json';
+  let pat: string | undefined;
+  let result: RotationResult | undefined;
+  try {
+    result = await rotateToken(target.client, opts, async (created) => {
+      pat = created;
+      if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts));
+      if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
+      if (behindLogin && target.server) await switchLogin(ctx, target, created, opts);
+    });
+  } finally {
+    // Whatever fails after the create, the new token is shown before the error.
+    if (json && pat !== undefined) {
+      const deleted = result && !result.deleteError ? opts.name : null;
+      printJson(ctx.io, { ...(opts.outputFile ? { output_file: opts.outputFile.given } : { token: pat }), token_name: opts.newName, expires_at: opts.expiresAt, deleted });
+    }
+  }
+  if (result.deleteError) throw result.deleteError;
+  if (!json) {
+    const user = opts.user ? ` for user ${terminalSafe(opts.user)}` : '';
+    const newOne = opts.newName === opts.name ? 'the new one' : `the new one, ${opts.newName},`;
+    println(ctx.io.stdout, `Old access token ${opts.name} deleted${user}; ${newOne} expires on ${opts.expiresAt} (UTC)`);
+  }
+  // OSMO_TOKEN cannot be changed from here: say that it is now stale.
+  if (behindLogin && !target.server) ctx.warn(`OSMO_TOKEN held the access token ${opts.name}, which was deleted: put the new token in its place`);
+}
+
+/** Whether the PAT being rotated is the one this command authenticates with (a token login, or OSMO_TOKEN). */
+async function rotatesLoginToken(target: Target, opts: TokenRotateOptions): Promise<boolean> {
+  if (!target.jwt || (target.server && target.server.method !== 'token')) return false;
+  const { readClaims } = await import('../session/jwt-claims.js');
+  const claims = readClaims(await target.jwt());
+  return claims?.osmo_token_name === opts.name && (opts.user === undefined || opts.user === claims.unique_name);
+}
+
+/** One exchange of the new PAT, through the same path as `osmo login --method token`. */
+async function switchLogin(ctx: Context, target: Target, pat: string, opts: TokenRotateOptions): Promise<void> {
+  const { tokenLogin } = await import('../login/token-login.js');
+  try {
+    const saved = await tokenLogin(ctx, target.url, pat, Boolean(target.server?.allowInsecureHttp));
+    if (saved.notice) ctx.notice(saved.notice);
+  } catch (err) {
+    if (!(err instanceof OsmoError)) throw err;
+    const kept = opts.newName === opts.name ? '' : `; ${opts.name} was kept`;
+    const source = opts.outputFile ? `--token-file ${shellCommand([opts.outputFile.given])}` : '--token-stdin';
+    throw new OsmoError(`the login for ${target.url} could not switch to the new token: ${err.message}${kept}`, err.exitCode, `log in with it: osmo login ${target.url} --method token ${source}`);
+  }
+  ctx.notice(`The login for ${target.url} now uses the new access token ${opts.newName}`);
+}
+
+function lostHint(opts: TokenRotateOptions): string {
+  const again = ['osmo', 'token', 'rotate', opts.newName, ...(opts.user ? ['--user', opts.user] : []), '--output-file', opts.outputFile?.given ?? 'FILE'];
+  return opts.newName === opts.name ? `run \`${shellCommand(again)}\` again once the file can be written` : `${opts.name} was kept; delete ${opts.newName} and try again`;
+}
