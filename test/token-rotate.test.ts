@@ -179,6 +179,25 @@ describe('token rotate', () => {
     assert.deepEqual([token?.description, token?.roles, token?.expires_at], [description, ['osmo-user', 'osmo-ml-team'], `${futureDate(30)}T00:00:00`]);
   });
 
+  it('Ctrl-C between the delete and the create still leaves the recreate command on the screen', async () => {
+    const { osmo, dir } = newUser();
+    await devLogin(osmo);
+    server().issuePat(USER, 'interrupted', { roles: ['osmo-user'], description: 'Cut short' });
+    const create = 'POST /api/auth/access_token/interrupted';
+    server().fault({ route: create, delayMs: 20_000 });
+    const child = spawn(process.execPath, [OSMO_BIN, 'token', 'rotate', 'interrupted', '-e', futureDate(9)], { env: baseEnv(dir) });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (server().count(create) === 0) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    assert.equal(await closed, 130, stderr);
+    assert.equal(
+      stderr,
+      `\nInterrupted\nError: stopped while interrupted was being replaced; if \`osmo token list\` no longer shows it, recreate it with: osmo token set interrupted --expires-at ${futureDate(9)} --description 'Cut short' -r osmo-user\n`,
+    );
+  });
+
   it('a failed create under a new name changes nothing', async () => {
     const { osmo } = newUser();
     await devLogin(osmo);

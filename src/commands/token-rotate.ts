@@ -60,11 +60,19 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
   let pat: string | undefined;
   let result: RotationResult | undefined;
   try {
-    result = await rotateToken(target.client, opts, async (created) => {
-      pat = created;
-      if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts));
-      if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
-      if (behindLogin && target.server) await switchLogin(ctx, target, created, opts);
+    result = await rotateToken(target.client, opts, {
+      created: async (created) => {
+        pat = created;
+        if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts));
+        if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
+        if (behindLogin && target.server) await switchLogin(ctx, target, created, opts);
+      },
+      unprotected: (recreate) => {
+        // Ctrl-C ends the process at once (src/cli.ts); this still gets said on the way out.
+        const onExit = (): void => println(ctx.io.stderr, `Error: stopped while ${opts.name} was being replaced; if \`osmo token list\` no longer shows it, recreate it with: ${recreate}`);
+        process.once('exit', onExit);
+        return () => process.off('exit', onExit);
+      },
     });
   } finally {
     // Whatever fails after the create, the new token is shown before the error.

@@ -29,18 +29,28 @@ export interface RotationResult {
   deleteError?: OsmoError;
 }
 
-/**
- * `created` keeps the new PAT (prints it or writes it, switches the login to
- * it) and runs before the old token is deleted, so no failure after the
- * create can lose the only copy of its secret.
- */
-export async function rotateToken(client: OsmoClient, plan: RotationPlan, created: (pat: string) => Promise<void>): Promise<RotationResult> {
+export interface RotationHooks {
+  /**
+   * Keeps the new PAT (prints or writes it, switches the login to it). Runs
+   * before the old token is deleted, so no failure after the create can
+   * lose the only copy of its secret.
+   */
+  created(pat: string): Promise<void>;
+  /**
+   * Brackets the moment an in-place rotation has no token (delete sent,
+   * create not yet answered): if the process ends there (Ctrl-C), the user
+   * still needs `recreate`. Returns the function that ends the bracket.
+   */
+  unprotected?(recreate: string): () => void;
+}
+
+export async function rotateToken(client: OsmoClient, plan: RotationPlan, hooks: RotationHooks): Promise<RotationResult> {
   const spec = await readSpec(client, plan.name, plan.user);
   const create = (): Promise<string> => client.createToken(plan.newName, { ...spec, expiresAt: plan.expiresAt, user: plan.user });
   if (plan.newName !== plan.name) {
     // A new name: the old token keeps working until the new one exists.
     const pat = await create();
-    await created(pat);
+    await hooks.created(pat);
     try {
       await client.deleteToken(plan.name, plan.user);
       return { pat, spec };
@@ -51,15 +61,21 @@ export async function rotateToken(client: OsmoClient, plan: RotationPlan, create
     }
   }
   // The same name: it must be deleted before it can be created again.
-  await client.deleteToken(plan.name, plan.user);
+  const recreate = recreateCommand(plan, spec);
+  const release = hooks.unprotected?.(recreate);
   let pat: string;
   try {
-    pat = await create();
-  } catch (err) {
-    if (!(err instanceof OsmoError)) throw err;
-    throw new OsmoError(`${plan.name} was deleted, but creating it again failed: ${err.message}`, err.exitCode, `recreate it with: ${recreateCommand(plan, spec)}`);
+    await client.deleteToken(plan.name, plan.user);
+    try {
+      pat = await create();
+    } catch (err) {
+      if (!(err instanceof OsmoError)) throw err;
+      throw new OsmoError(`${plan.name} was deleted, but creating it again failed: ${err.message}`, err.exitCode, `recreate it with: ${recreate}`);
+    }
+  } finally {
+    release?.();
   }
-  await created(pat);
+  await hooks.created(pat);
   return { pat, spec };
 }
 
