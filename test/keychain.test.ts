@@ -82,6 +82,24 @@ describe('the OS keychain (a private Secret Service)', () => {
     assert.doesNotMatch(await secretToolSearch(env), /osmo-cli/);
   });
 
+  it('token rotate of the token behind a keychain login keeps the new token in the keychain', async (t) => {
+    const env = keychainEnv(t);
+    if (!env) return;
+    const { dir, osmo } = newUser(env);
+    const pat = server().issuePat('user@example.com', 'keychain-rotated');
+    assert.equal((await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)])).code, 0);
+    const rotated = await osmo(['token', 'rotate', 'keychain-rotated', '-t', 'json']);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const { token } = JSON.parse(rotated.stdout) as { token: string };
+    assert.ok(!readTree(dir).includes(token), 'the new PAT is in a file');
+    // Only the new PAT can renew the login now.
+    server().rotateSigningKey();
+    const before = server().count(EXCHANGE);
+    const list = await osmo(['token', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(server().count(EXCHANGE), before + 1);
+  });
+
   it('16 parallel commands after expiry share one exchange through the keychain', async (t) => {
     const env = keychainEnv(t);
     if (!env) return;
