@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { println, type IO } from './io.js';
 import { terminalSafe } from './util/display-text.js';
+import type { OutputFile } from './util/output-file.js';
 
 export type FormatType = 'text' | 'json';
 
@@ -40,4 +41,9 @@ export function printNewToken(io: IO, pat: string, outputFile: string | undefine
   if (outputFile !== undefined) return println(io.stdout, `Access token written to ${terminalSafe(outputFile)}`);
   println(io.stderr, SAVE_TOKEN_NOTE);
   println(io.stdout, `Access token: ${terminalSafe(pat)}`);
+}
+
+/** --output-file, checked before any request; its module (and node:crypto) loads only when the flag is given. */
+export async function checkedOutputFile(given: string | undefined): Promise<OutputFile | undefined> {
+  return given === undefined ? undefined : (await import('./util/output-file.js')).checkOutputFile(given);
 }

@@ -1,6 +1,5 @@
 import { isValid, parseISO } from 'date-fns';
 import { UsageError } from './errors.js';
-import { addDuration, parseDuration } from './tokens/duration.js';
 
 // Local checks run before any request, so a typo never reaches the service.
 
@@ -54,11 +53,13 @@ export interface ExpiryFlags {
  * date later than today (UTC); default today + 31 days. Errors name the date
  * a duration leads to, so `--expires-in 0d` explains itself.
  */
-export function resolveExpiry(flags: ExpiryFlags, now: Date): string {
+export async function resolveExpiry(flags: ExpiryFlags, now: Date): Promise<string> {
   if (flags.expiresAt !== undefined && flags.expiresIn !== undefined) {
     throw new UsageError('--expires-at and --expires-in cannot be used together', 'give one: --expires-at 2027-01-01 or --expires-in 30d');
   }
   if (flags.expiresIn === undefined) return resolveExpiresAt(flags.expiresAt, now);
+  // date-fns' arithmetic loads only for this flag, not at every start.
+  const { addDuration, parseDuration } = await import('./tokens/duration.js');
   const today = todayUtc(now);
   const duration = parseDuration(flags.expiresIn, '--expires-in');
   const date = addDuration(today, duration);

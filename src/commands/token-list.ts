@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import type { AccessToken } from '../api/schemas.js';
 import { println } from '../io.js';
 import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
-import { addDuration, parseDuration, type Duration } from '../tokens/duration.js';
+import type { Duration } from '../tokens/duration.js';
 import { terminalSafe } from '../util/display-text.js';
 import { todayUtc, validateUser } from '../validate.js';
 
@@ -34,11 +34,11 @@ export function tokenListCommand(getContext: () => Context): Command {
       'after',
       '\nExamples:\n  $ osmo token list\n  $ osmo token list -t json | jq -r \'.[].token_name\'\n  $ osmo token list --user user@example.com\n  $ osmo token list --expired --expiring-within 14d -t json | jq -e \'length == 0\'',
     )
-    .action((flags: RawFlags) =>
+    .action(async (flags: RawFlags) =>
       runTokenList(
         {
           user: validateUser(flags.user),
-          expiringWithin: flags.expiringWithin === undefined ? undefined : parseDuration(flags.expiringWithin, '--expiring-within'),
+          expiringWithin: flags.expiringWithin === undefined ? undefined : (await import('../tokens/duration.js')).parseDuration(flags.expiringWithin, '--expiring-within'),
           expired: flags.expired,
           formatType: flags.formatType,
         },
@@ -57,7 +57,7 @@ export async function runTokenList(opts: TokenListOptions, ctx: Context): Promis
     await recordPatExpiry(ctx, url, datePart(own.expires_at));
   }
   const today = todayUtc(new Date());
-  const tokens = filterByExpiry(all, opts, today);
+  const tokens = await filterByExpiry(all, opts, today);
   if (opts.formatType === 'json') return printJson(ctx.io, tokens);
   const user = opts.user === undefined ? undefined : terminalSafe(opts.user);
   if (tokens.length === 0) {
@@ -82,8 +82,9 @@ function isExpired(token: AccessToken, today: string): boolean {
   return datePart(token.expires_at) <= today;
 }
 
-function filterByExpiry(tokens: AccessToken[], opts: TokenListOptions, today: string): AccessToken[] {
+async function filterByExpiry(tokens: AccessToken[], opts: TokenListOptions, today: string): Promise<AccessToken[]> {
   if (!opts.expired && !opts.expiringWithin) return tokens;
+  const { addDuration } = await import('../tokens/duration.js');
   const until = opts.expiringWithin ? (addDuration(today, opts.expiringWithin) ?? '9999-12-31') : undefined;
   return tokens.filter((t) => (isExpired(t, today) ? Boolean(opts.expired) : until !== undefined && datePart(t.expires_at) <= until));
 }

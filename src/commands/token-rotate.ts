@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import type { Context, Target } from '../context.js';
 import { OsmoError } from '../errors.js';
 import { println } from '../io.js';
-import { formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
+import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import type { RotationPlan, RotationResult } from '../tokens/rotate.js';
-import { shellCommand } from '../tokens/shell-words.js';
+import type { shellCommand as ShellCommandFn } from '../tokens/shell-words.js';
 import { terminalSafe } from '../util/display-text.js';
-import { checkOutputFile, writeTokenFile, type OutputFile } from '../util/output-file.js';
+import type { OutputFile } from '../util/output-file.js';
 import { resolveExpiry, validateTokenName, validateUser } from '../validate.js';
+
+type ShellCommand = typeof ShellCommandFn;
 
 export interface TokenRotateOptions extends RotationPlan {
   outputFile?: OutputFile;
@@ -37,14 +39,14 @@ export function tokenRotateCommand(getContext: () => Context): Command {
       'after',
       '\nThe login that uses the token being rotated switches to the new one.\n\nExamples:\n  $ osmo token rotate ci-token --expires-in 30d --output-file ~/.osmo-token\n  $ osmo token rotate ci-token --new-name ci-token-2027\n  $ osmo token rotate ci-token -t json | jq -r .token\n  $ osmo token rotate ci-token --user user@example.com',
     )
-    .action((name: string, flags: RawFlags) =>
+    .action(async (name: string, flags: RawFlags) =>
       runTokenRotate(
         {
           name: validateTokenName(name),
           newName: flags.newName === undefined ? name : validateTokenName(flags.newName),
           user: validateUser(flags.user),
-          expiresAt: resolveExpiry(flags, new Date()),
-          outputFile: flags.outputFile === undefined ? undefined : checkOutputFile(flags.outputFile),
+          expiresAt: await resolveExpiry(flags, new Date()),
+          outputFile: await checkedOutputFile(flags.outputFile),
           formatType: flags.formatType,
         },
         getContext(),
@@ -54,7 +56,11 @@ export function tokenRotateCommand(getContext: () => Context): Command {
 
 export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Promise<void> {
   const target = await ctx.target();
-  const { rotateToken } = await import('../tokens/rotate.js');
+  const [{ rotateToken }, { shellCommand }, { writeTokenFile }] = await Promise.all([
+    import('../tokens/rotate.js'),
+    import('../tokens/shell-words.js'),
+    import('../util/output-file.js'),
+  ]);
   const behindLogin = await rotatesLoginToken(target, opts);
   const json = opts.formatType === 'json';
   let pat: string | undefined;
@@ -63,9 +69,9 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
     result = await rotateToken(target.client, opts, {
       created: async (created) => {
         pat = created;
-        if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts));
+        if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts, shellCommand));
         if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
-        if (behindLogin && target.server) await switchLogin(ctx, target, created, opts);
+        if (behindLogin && target.server) await switchLogin(ctx, target, created, opts, shellCommand);
       },
       unprotected: (recreate) => {
         // Ctrl-C ends the process at once (src/cli.ts); this still gets said on the way out.
@@ -100,7 +106,7 @@ async function rotatesLoginToken(target: Target, opts: TokenRotateOptions): Prom
 }
 
 /** One exchange of the new PAT, through the same path as `osmo login --method token`. */
-async function switchLogin(ctx: Context, target: Target, pat: string, opts: TokenRotateOptions): Promise<void> {
+async function switchLogin(ctx: Context, target: Target, pat: string, opts: TokenRotateOptions, shellCommand: ShellCommand): Promise<void> {
   const { tokenLogin } = await import('../login/token-login.js');
   try {
     const saved = await tokenLogin(ctx, target.url, pat, Boolean(target.server?.allowInsecureHttp));
@@ -114,7 +120,7 @@ async function switchLogin(ctx: Context, target: Target, pat: string, opts: Toke
   ctx.notice(`The login for ${target.url} now uses the new access token ${opts.newName}`);
 }
 
-function lostHint(opts: TokenRotateOptions): string {
+function lostHint(opts: TokenRotateOptions, shellCommand: ShellCommand): string {
   const again = ['osmo', 'token', 'rotate', opts.newName, ...(opts.user ? ['--user', opts.user] : []), '--output-file', opts.outputFile?.given ?? 'FILE'];
   return opts.newName === opts.name ? `run \`${shellCommand(again)}\` again once the file can be written` : `${opts.name} was kept; delete ${opts.newName} and try again`;
 }

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { println } from '../io.js';
-import { formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
+import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import { terminalSafe } from '../util/display-text.js';
-import { checkOutputFile, writeTokenFile, type OutputFile } from '../util/output-file.js';
+import type { OutputFile } from '../util/output-file.js';
 import { resolveExpiry, validateRoles, validateTokenName, validateUser } from '../validate.js';
 
 export interface TokenSetOptions {
@@ -43,17 +43,17 @@ export function tokenSetCommand(getContext: () => Context): Command {
       'after',
       '\nExamples:\n  $ osmo token set my-token --expires-at 2027-01-01 --description "My automation token"\n  $ osmo token set ci-token --expires-in 90d -r osmo-user osmo-ml-team --output-file ~/.osmo-token\n  $ osmo token set ci-token -r osmo-user -t json | jq -r .token\n  $ osmo token set ci-token --user user@example.com -r osmo-user',
     )
-    .action(function (this: Command, rawName: string | undefined, flags: RawFlags) {
+    .action(async function (this: Command, rawName: string | undefined, flags: RawFlags) {
       const { name, roles } = splitNameFromRoles(rawName, flags.roles);
       if (name === undefined) return this.error("error: missing required argument 'name'", { code: 'commander.missingArgument' });
       return runTokenSet(
         {
           name: validateTokenName(name),
-          expiresAt: resolveExpiry(flags, new Date()),
+          expiresAt: await resolveExpiry(flags, new Date()),
           description: flags.description,
           user: validateUser(flags.user),
           roles: validateRoles(roles),
-          outputFile: flags.outputFile === undefined ? undefined : checkOutputFile(flags.outputFile),
+          outputFile: await checkedOutputFile(flags.outputFile),
           formatType: flags.formatType,
         },
         getContext(),
@@ -76,8 +76,9 @@ export async function runTokenSet(opts: TokenSetOptions, ctx: Context): Promise<
   const { client } = await ctx.target();
   const token = await client.createToken(opts.name, opts);
   if (opts.outputFile) {
-    const user = opts.user ? ` --user ${opts.user}` : '';
-    writeTokenFile(opts.outputFile, token, `delete the token with \`osmo token delete ${opts.name}${user}\` and create it again`);
+    const [{ writeTokenFile }, { shellCommand }] = await Promise.all([import('../util/output-file.js'), import('../tokens/shell-words.js')]);
+    const remove = shellCommand(['osmo', 'token', 'delete', opts.name, ...(opts.user ? ['--user', opts.user] : [])]);
+    writeTokenFile(opts.outputFile, token, `delete the token with \`${remove}\` and create it again`);
   }
   if (opts.formatType === 'json') return printJson(ctx.io, opts.outputFile ? { output_file: opts.outputFile.given } : { token });
   printNewToken(ctx.io, token, opts.outputFile?.given);
