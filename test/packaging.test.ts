@@ -57,7 +57,7 @@ describe('packaging', () => {
     assert.equal(version.stdout, `${pkg.version}\n`);
     const help = await run(osmo, ['--help'], { env, cwd: work });
     assert.match(help.stdout, /^Usage: osmo \[options\] \[command\]\n/);
-    assert.match(help.stdout, /\n {2}token +Create, list, inspect and delete/);
+    assert.match(help.stdout, /\n {2}token +Create, rotate, list, inspect and delete/);
     const completion = await run(osmo, ['completion', 'bash'], { env, cwd: work });
     assert.match(completion.stdout, /complete -F _osmo_complete osmo/);
     // A command that loads the lazy chunks (config, state) and fails the way scripts expect.
