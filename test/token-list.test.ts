@@ -105,13 +105,20 @@ describe('token list', () => {
     const user = 'many@example.com';
     for (let i = 0; i < 10_000; i++) server().issuePat(user, `token-${i}`, { description: `the token number ${i} of a long list` });
     const { osmo, dir } = await devUser(user);
-    const started = performance.now();
-    const res = await osmo(['token', 'list']);
-    const ms = performance.now() - started;
-    assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stdout.split('\n').length, 10_005);
-    // The whole process, start-up and request included, on a shared machine; the table alone is timed in table.test.ts.
-    assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+    // The same process, request and parsing with and without the table: the difference is
+    // the table (cli-table3 took 7 s here). Best of three each, alternated, so that the
+    // load of a shared machine weighs on both alike.
+    const best = { text: Infinity, json: Infinity };
+    for (let round = 0; round < 3; round++) {
+      for (const format of ['text', 'json'] as const) {
+        const started = performance.now();
+        const res = await osmo(['token', 'list', '-t', format]);
+        best[format] = Math.min(best[format], performance.now() - started);
+        assert.equal(res.code, 0, res.stderr);
+        if (format === 'text') assert.equal(res.stdout.split('\n').length, 10_005);
+      }
+    }
+    assert.ok(best.text - best.json < 1000, `table: ${(best.text - best.json).toFixed(0)} ms (text ${best.text.toFixed(0)} ms, json ${best.json.toFixed(0)} ms)`);
     const tty = await runOsmoInPty(['token', 'list'], dir, 80);
     assert.equal(tty.code, 0);
     const wider = tty.output.split('\n').filter((l) => l.length > 80);

@@ -100,9 +100,11 @@ describe('token set output', () => {
     const file = `${parent}/sub/token`;
     // The directory exists when it is checked, and is a plain file by the time the token comes back.
     mkdirSync(`${parent}/sub`);
-    server().fault({ route: 'POST /api/auth/access_token/lost-token', delayMs: 1500 });
+    const create = 'POST /api/auth/access_token/lost-token';
+    server().fault({ route: create, delayMs: 5000 });
     const running = osmo(['token', 'set', 'lost-token', '--output-file', file]);
-    await new Promise((r) => setTimeout(r, 800));
+    // The server counts the create on arrival, after the check; its answer waits 5 s.
+    while (server().count(create) === 0) await new Promise((r) => setTimeout(r, 20));
     rmSync(`${parent}/sub`, { recursive: true });
     writeFileSync(`${parent}/sub`, 'not a directory');
     const res = await running;
