@@ -52,6 +52,26 @@ describe('401 recovery', () => {
   });
 });
 
+describe('a JWT refused even after a renewal', () => {
+  it('is dropped from the store: the next command renews instead of sending it again', async () => {
+    const { osmo, dir } = newUser();
+    const pat = await tokenLogin(server(), osmo, 'user@example.com', 'refused-twice');
+    server().fault({ route: LIST, status: 401, body: 'Jwt verification fails', contentType: 'text/plain', times: 2 });
+    const exchanges = server().count(EXCHANGE);
+    assert.equal((await osmo(['token', 'list'])).code, 2);
+    assert.equal(server().count(EXCHANGE), exchanges + 1, 'one renewal after the first 401');
+    const stored = (JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { accounts: Record<string, { pat?: string; jwt?: string }> }).accounts[server().url];
+    assert.equal(stored?.pat, pat, 'the PAT stays');
+    assert.equal(stored?.jwt, undefined, 'the refused JWT is gone');
+
+    const listsBefore = server().count(LIST);
+    const res = await osmo(['token', 'list']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(server().count(EXCHANGE), exchanges + 2, 'the next command renewed');
+    assert.equal(server().count(LIST), listsBefore + 1);
+  });
+});
+
 describe('CI mode: OSMO_URL with OSMO_TOKEN', () => {
   it('authenticates without a stored login and writes nothing', async () => {
     const pat = server().issuePat('user@example.com', 'ci-env');

@@ -26,6 +26,8 @@ export interface Authenticator {
   readonly source: string;
   /** What to do when the service refuses it. */
   readonly recovery: string;
+  /** The credential was refused even after a renewal: stop reusing it. */
+  discardRefused?(): Promise<void>;
 }
 
 export interface CreateTokenOptions {
@@ -123,6 +125,7 @@ export class OsmoClient {
     if (res.status === 401 && !req.anonymous && this.auth) {
       if (await this.auth.renewAfterUnauthorized()) res = await attempt();
       if (res.status === 401) {
+        await this.auth.discardRefused?.();
         const reason = oneLine(redactSecrets(res.text.trim().split('\n')[0] ?? '', secrets), 200) || 'unauthorized';
         throw new AuthError(`the service refused the credential from ${this.auth.source}: ${reason} (HTTP 401)`, this.auth.recovery);
       }

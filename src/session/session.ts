@@ -57,6 +57,25 @@ export class JwtSession implements Authenticator {
     return true;
   }
 
+  /**
+   * The service refused the JWT even after a renewal: keep the PAT or refresh
+   * token, but drop that JWT, so the next command renews instead of sending
+   * it again for the rest of its lifetime.
+   */
+  async discardRefused(): Promise<void> {
+    const refused = this.secrets?.jwt;
+    if (!refused) return;
+    await this.opts.lock(async () => {
+      const stored = await this.opts.store.get(this.opts.account);
+      // Another process may have stored a newer JWT meanwhile; that one is not known to be bad.
+      if (stored?.jwt !== refused) return;
+      const kept = { ...stored };
+      delete kept.jwt;
+      delete kept.jwtExpiresAt;
+      await this.opts.store.set(this.opts.account, kept);
+    });
+  }
+
   private renewUnlessFresh(rejectedJwt: string | undefined): Promise<string> {
     return this.opts.lock(async () => {
       // Another process may have renewed while this one waited for the lock.
