@@ -20,6 +20,15 @@ describe('osmo whoami', () => {
     assert.match(res.stderr, /^Error: you are not logged in\n {2}run `osmo login URL/);
   });
 
+  it('its help does not present it as a check that the login works, and points to osmo status', async () => {
+    const { osmo } = newUser();
+    const res = await osmo(['whoami', '--help']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.doesNotMatch(res.stdout, /whoami >\/dev\/null|test the login state/);
+    assert.match(res.stdout, /does not ask\nthe service whether the login still works\. `osmo status` does/);
+    assert.match(res.stdout, /\$ osmo status >\/dev\/null \|\| osmo login/);
+  });
+
   it('after a token login: server, user, roles, method, store, expiries, and no request while the JWT is fresh', async () => {
     const { osmo, dir } = newUser();
     await tokenLogin(server(), osmo, 'user@example.com', 'whoami-token');
