@@ -5,6 +5,7 @@ import { processIO, println, type IO } from './io.js';
 import { terminalSafe } from './util/display-text.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
+import { switchCommand } from './commands/switch.js';
 import { tokenCommand } from './commands/token.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { printTokenCommand } from './commands/print-token.js';
@@ -20,6 +21,7 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .showSuggestionAfterError(true)
     .addCommand(loginCommand(getContext))
     .addCommand(logoutCommand(getContext))
+    .addCommand(switchCommand(getContext))
     .addCommand(tokenCommand(getContext))
     .addCommand(whoamiCommand(getContext))
     .addCommand(printTokenCommand(getContext))

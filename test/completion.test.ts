@@ -57,18 +57,20 @@ describe('osmo completion', () => {
       ['osmo', 'token', 'set', 'my-token', '--'],
       ['osmo', 'completion', ''],
       ['osmo', 'token', 'set', 'my-token', '-e', ''],
+      ['osmo', 'logout', '--'],
     ]);
     assert.match(registration, /^complete -F \S+ osmo$/);
     assert.deepEqual(replies[0], ['token']);
     assert.deepEqual(replies[1], ['set', 'rotate', 'list', 'roles', 'delete']);
     assert.deepEqual(replies[2], ['list']);
-    assert.deepEqual(replies[3], ['login', 'logout', 'token', 'whoami', 'print-token', 'api', 'completion']);
+    assert.deepEqual(replies[3], ['login', 'logout', 'switch', 'token', 'whoami', 'print-token', 'api', 'completion']);
     assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
     assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--help', '--debug']);
     assert.deepEqual(replies[8], ['bash', 'zsh', 'fish']);
     assert.deepEqual(replies[9], [], 'a free-form value (a date) has nothing to offer');
+    assert.deepEqual(replies[10], ['--all', '--help', '--debug']);
   });
 
   it('zsh and fish: scripts generated from the same tree', async () => {

@@ -8,6 +8,7 @@ import { startSecretService, type SecretService } from './helpers/secret-service
 import { readTree, tempDir } from './helpers/cli.js';
 import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
 import { skipOrFail } from './helpers/unavailable.js';
+import { assertCleanFailure } from './helpers/assert-cli.js';
 
 // With OSMO_TEST_STRICT=1 (set by .ci/run) an unavailable keychain fails
 // these tests instead of skipping them.
@@ -157,3 +158,73 @@ describe('choosing the store', () => {
     assert.match(res.stderr, /^Error: the keychain is unavailable: (no Secret Service answered|the keytar module)/);
   });
 });
+
+describe('logout where the keychain cannot be reached', () => {
+  async function keychainLogin(env: Record<string, string | undefined>, name: string): Promise<{ dir: string; osmo: ReturnType<typeof newUser>['osmo'] }> {
+    const user = newUser(env);
+    const login = await user.osmo(['login', server().url, '--method', 'token', '--token-file', patFile(server().issuePat('user@example.com', name))]);
+    assert.equal(login.code, 0, login.stderr);
+    return user;
+  }
+
+  const servers = (dir: string): Record<string, { store?: string; staleKeychainItem?: boolean }> =>
+    (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { servers: Record<string, { store?: string; staleKeychainItem?: boolean }> }).servers;
+
+  it('says the secrets are still in the keychain and how to remove them, and exits 2; the command it gives works', async (t) => {
+    const env = keychainEnv(t);
+    if (!env) return;
+    const { dir, osmo } = await keychainLogin(env, 'keychain-unreachable');
+    const res = await osmo(['logout'], { env: { DBUS_SESSION_BUS_ADDRESS: undefined } });
+    assertCleanFailure(res, {
+      code: 2,
+      message: new RegExp(`^logged out of ${escape(server().url)}, but its secrets are still in the keychain \\(the keychain is unavailable: no D-Bus session \\(DBUS_SESSION_BUS_ADDRESS is not set\\)\\)$`),
+    });
+    const hint = res.stderr.split('\n')[1] ?? '';
+    assert.equal(hint, `  run \`osmo logout ${server().url}\` where the keychain can be reached, or: secret-tool clear service osmo-cli account ${server().url}`);
+    assert.equal(res.stdout, '', 'no success line');
+    assert.deepEqual(servers(dir), {}, 'osmo no longer uses the login');
+    assert.match(await secretToolSearch(env), new RegExp(`account = ${escape(server().url)}`), 'the item is really still there');
+
+    await run('sh', ['-c', hint.split('or: ')[1]!], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, timeout: 10_000 });
+    assert.doesNotMatch(await secretToolSearch(env), /osmo-cli/);
+  });
+
+  it('a Secret Service that has stopped: exits 2 naming the keychain', async (t) => {
+    if (!keychainEnv(t)) return;
+    const own = await startSecretService();
+    assert.ok(!('unavailable' in own), 'a second private Secret Service starts');
+    const env = { ...own.env, OSMO_CREDENTIAL_STORE: undefined };
+    const { dir, osmo } = await keychainLogin(env, 'keychain-stopped');
+    assert.equal(servers(dir)[server().url]?.store, 'keychain');
+    await own.stop();
+    const res = await osmo(['logout', server().url]);
+    assertCleanFailure(res, { code: 2, message: /, but its secrets are still in the keychain \(the keychain is unavailable: no Secret Service answered/ });
+    assert.match(res.stderr, /secret-tool clear service osmo-cli account /);
+  });
+
+  it('a login that fell back to the file notes the keychain item it could not remove, and logout does not claim success while it remains', async (t) => {
+    const env = keychainEnv(t);
+    if (!env) return;
+    const { dir, osmo } = await keychainLogin(env, 'keychain-then-ssh');
+    // Later, over SSH without D-Bus: the new login goes to the file, the old item cannot be reached.
+    const ssh = { DBUS_SESSION_BUS_ADDRESS: undefined };
+    const again = await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(server().issuePat('user@example.com', 'over-ssh'))], { env: ssh });
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(again.stderr.includes(`Note: the secrets of your earlier login to ${server().url} are still in the keychain (the keychain is unavailable: no D-Bus session`), again.stderr);
+    assert.deepEqual(servers(dir)[server().url], { ...servers(dir)[server().url], store: 'file', staleKeychainItem: true });
+
+    const out = await osmo(['logout'], { env: ssh });
+    assertCleanFailure(out, { code: 2, message: /, but its secrets are still in the keychain \(the keychain is unavailable: no D-Bus session/ });
+    assert.match(await secretToolSearch(env), /service = osmo-cli/);
+
+    // Where the keychain answers, --all finds the item no login names any more.
+    const all = await osmo(['logout', '--all']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, `Successfully logged out of ${server().url}.\n`);
+    assert.doesNotMatch(await secretToolSearch(env), /osmo-cli/);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -3,18 +3,53 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { println } from '../io.js';
 
-export function logoutCommand(getContext: () => Context): Command {
-  return new Command('logout')
-    .description("Forget the current server's credentials, everywhere they were stored")
-    .argument('[url]', 'server to log out of; defaults to the current one')
-    .addHelpText('after', '\nExamples:\n  $ osmo logout\n  $ osmo logout https://osmo.example.com')
-    .action((url: string | undefined) => runLogout(url, getContext()));
+export interface LogoutOptions {
+  all?: boolean;
 }
 
-export async function runLogout(rawUrl: string | undefined, ctx: Context): Promise<void> {
-  const [{ normalizeServerUrl }, { forgetLogin }] = await Promise.all([import('../util/url.js'), import('../session/save-login.js')]);
+export function logoutCommand(getContext: () => Context): Command {
+  return new Command('logout')
+    .description("Forget a server's login (the current one by default), everywhere its secrets were stored")
+    .argument('[url]', 'server to log out of; defaults to the current one')
+    .option('--all', 'log out of every server')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Nothing to log out of is not an error (exit 0). When a copy of a secret cannot be removed',
+        '(the keychain cannot be reached), osmo says where it remains and how to remove it, and exits 2.',
+        '',
+        'Examples:',
+        '  $ osmo logout',
+        '  $ osmo logout https://osmo.example.com',
+        '  $ osmo logout --all',
+      ].join('\n'),
+    )
+    .action((url: string | undefined, opts: LogoutOptions) => runLogout(url, opts, getContext()));
+}
+
+export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions, ctx: Context): Promise<void> {
+  if (opts.all && rawUrl !== undefined) throw new UsageError('give a server URL or --all, not both');
+  const [{ normalizeServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn }] = await Promise.all([
+    import('../util/url.js'),
+    import('../session/save-login.js'),
+    import('../session/leftovers.js'),
+    import('../session/switch.js'),
+  ]);
   const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : (await ctx.state()).current;
-  if (!url) throw new UsageError('you are not logged in', 'nothing to log out of');
-  if (!(await forgetLogin(ctx, url))) throw new UsageError(`you are not logged in to ${url}`);
-  println(ctx.io.stdout, 'Successfully logged out.');
+  const forgotten = opts.all ? await forgetLogins(ctx, 'all') : url ? await forgetLogins(ctx, [url]) : [];
+  for (const f of forgotten) {
+    if (f.found && !f.remains.length) println(ctx.io.stdout, `Successfully logged out of ${f.url}.`);
+  }
+  if (!forgotten.some((f) => f.found || f.remains.length)) {
+    // As `docker logout` and the Python client: already logged out is done, not a failure.
+    const where = opts.all ? ' to any server' : url ? ` to ${url}` : '';
+    ctx.notice(`Note: you are not logged in${where}; there is nothing to log out of`);
+  }
+  if (!opts.all) {
+    const note = stillLoggedIn(await ctx.state());
+    if (note) ctx.notice(note);
+  }
+  const error = remainsError(forgotten, ctx.configDir);
+  if (error) throw error;
 }

@@ -24,6 +24,8 @@ const serverStateSchema = z.object({
   /** Name and expiry (YYYY-MM-DD) of the PAT behind a token login, when known. */
   tokenName: z.optional(z.string()),
   patExpiresAt: z.optional(z.string()),
+  /** An earlier login's keychain item could not be removed (the keychain was unreachable); logout must remove it. */
+  staleKeychainItem: z.optional(z.boolean()),
 });
 export type ServerState = z.infer<typeof serverStateSchema>;
 

@@ -1,10 +1,13 @@
 import type { Services } from '../services.js';
-import { readState, writeState, type ServerState } from '../config/state.js';
+import { readState, writeState, type ServerState, type State } from '../config/state.js';
 import type { Secrets } from '../store/credential-store.js';
 import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
 import { FileStore } from '../store/file-store.js';
 import { KeychainStore } from '../store/keychain-store.js';
 import { sweepLeftovers } from '../util/atomic-write.js';
+import { keychainClearCommand, type Forgotten } from './leftovers.js';
+
+export type { Forgotten } from './leftovers.js';
 
 export interface SavedLogin {
   store: 'keychain' | 'file' | 'none';
@@ -27,17 +30,27 @@ export function chooseStore(ctx: Services): Promise<StoreChoice> {
 export async function saveLogin(ctx: Services, url: string, server: Omit<ServerState, 'store'>, secrets?: { secrets: Secrets; choice: StoreChoice }): Promise<SavedLogin> {
   const choice = secrets?.choice;
   const lock = await ctx.lock();
+  const notices = choice?.notice ? [choice.notice] : [];
   await lock(async () => {
     const state = readState(ctx.configDir);
-    const previous = state.servers[url]?.store;
+    const before = state.servers[url];
     if (secrets) await secrets.choice.store.set(url, secrets.secrets);
     // Secrets left in another store by an earlier login must not linger there.
-    if (previous && previous !== choice?.store.kind) await deleteFrom(previous, ctx, url);
-    state.servers[url] = { ...server, ...(choice ? { store: choice.store.kind } : {}) };
+    const stale = before?.store !== choice?.store.kind ? before?.store : undefined;
+    if (stale === 'file') await new FileStore(ctx.configDir).delete(url);
+    let keychainItemLeft = false;
+    if (choice?.store.kind !== 'keychain' && (stale === 'keychain' || before?.staleKeychainItem)) {
+      const failure = await removeFromKeychain(ctx.env, url);
+      if (failure) {
+        keychainItemLeft = true;
+        notices.push(`Note: the secrets of your earlier login to ${url} are still in the keychain (${failure}); the next osmo login or logout that reaches the keychain removes them, or run: ${keychainClearCommand(url)}`);
+      }
+    }
+    state.servers[url] = { ...server, ...(choice ? { store: choice.store.kind } : {}), ...(keychainItemLeft ? { staleKeychainItem: true } : {}) };
     state.current = url;
     writeState(ctx.configDir, state);
   });
-  return { store: choice?.store.kind ?? 'none', notice: choice?.notice };
+  return { store: choice?.store.kind ?? 'none', notice: notices.length ? notices.join('\n') : undefined };
 }
 
 /** Makes an already logged-in server the current one; undefined when there is no login to switch to. */
@@ -67,30 +80,65 @@ export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: 
   });
 }
 
-/** Forgets a server's login everywhere it may be stored. Returns whether there was one. */
-export async function forgetLogin(ctx: Services, url: string): Promise<boolean> {
+/**
+ * Forgets logins everywhere their secrets may be stored: the given servers,
+ * or with 'all' every server in the config file, the credentials file and the
+ * keychain. A store that cannot be reached only matters where it holds a copy
+ * (the keychain: where the login recorded it); what could not be removed is
+ * reported, and the login is forgotten all the same, so osmo stops using it.
+ */
+export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<Forgotten[]> {
   const lock = await ctx.lock();
   return lock(async () => {
     sweepLeftovers(ctx.configDir); // a killed write may have left a secret in a temporary file
     const state = readState(ctx.configDir);
-    const known = url in state.servers;
-    const removedFile = await deleteFrom('file', ctx, url);
-    const removedKeychain = await deleteFrom('keychain', ctx, url, state.servers[url]?.store === 'keychain');
+    const file = new FileStore(ctx.configDir);
+    const keychain = await KeychainStore.open(ctx.env).catch((err: unknown) => reasonOf(err));
+    const urls = which === 'all' ? await everyAccount(state, file, keychain) : which;
+    const results: Forgotten[] = [];
+    let changed = false;
+    for (const url of urls) {
+      const server = state.servers[url];
+      if (server) changed = true;
+      const result: Forgotten = { url, found: Boolean(server), remains: [] };
+      try {
+        if (await file.delete(url)) result.found = true;
+      } catch (err) {
+        result.remains.push({ store: 'file', reason: reasonOf(err) });
+      }
+      const keychainHolds = server?.store === 'keychain' || Boolean(server?.staleKeychainItem);
+      try {
+        if (typeof keychain === 'string') throw new Error(keychain);
+        if (await keychain.delete(url)) result.found = true;
+      } catch (err) {
+        if (keychainHolds) result.remains.push({ store: 'keychain', reason: reasonOf(err) });
+      }
+      delete state.servers[url];
+      results.push(result);
+    }
     // `current` stays: a later `osmo login` with no URL logs in to it again.
-    delete state.servers[url];
-    if (known) writeState(ctx.configDir, state);
-    return known || removedFile || removedKeychain;
+    if (changed) writeState(ctx.configDir, state);
+    return results;
   });
 }
 
-/** Removes a server's secrets from one store; an unreachable keychain only matters if it held them. */
-async function deleteFrom(kind: 'keychain' | 'file', ctx: Services, url: string, mustReach = false): Promise<boolean> {
-  if (kind === 'file') return new FileStore(ctx.configDir).delete(url);
+/** Every server with a login or a secret anywhere, config file first. */
+async function everyAccount(state: State, file: FileStore, keychain: KeychainStore | string): Promise<string[]> {
+  const accounts = [...Object.keys(state.servers), ...(await file.accounts().catch(() => []))];
+  if (typeof keychain !== 'string') accounts.push(...(await keychain.accounts().catch(() => [])));
+  return [...new Set(accounts)];
+}
+
+/** Removes a server's keychain item; the reason when the keychain could not be reached. */
+async function removeFromKeychain(env: NodeJS.ProcessEnv, url: string): Promise<string | undefined> {
   try {
-    const keychain = await KeychainStore.open(ctx.env);
-    return await keychain.delete(url);
+    await (await KeychainStore.open(env)).delete(url);
+    return undefined;
   } catch (err) {
-    if (mustReach) throw err;
-    return false;
+    return reasonOf(err);
   }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

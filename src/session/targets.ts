@@ -9,6 +9,7 @@ import { patExpiryWarning } from './pat-expiry.js';
 import { patRenewer } from './pat-renew.js';
 import { renewerFor } from './renewers.js';
 import { DevSession, JwtSession } from './session.js';
+import { notLoggedIn } from './switch.js';
 import { noLock, type Lock } from './lock-type.js';
 
 // Everything an API command needs before its first request, imported
@@ -34,9 +35,7 @@ export async function openTarget(ctx: Services): Promise<Target> {
   const state = readState(ctx.configDir);
   const url = currentLogin(state);
   const server = url ? state.servers[url] : undefined;
-  if (!url || !server) {
-    throw new AuthError('you are not logged in', 'run `osmo login URL --method token --token-file FILE` (or set OSMO_URL and OSMO_TOKEN)');
-  }
+  if (!url || !server) throw notLoggedIn(state);
   return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server);
 }
 

@@ -19,6 +19,8 @@ export interface CredentialStore {
   set(account: string, secrets: Secrets): Promise<void>;
   /** Returns whether something was removed. */
   delete(account: string): Promise<boolean>;
+  /** Every account with secrets here, for `osmo logout --all`. */
+  accounts(): Promise<string[]>;
 }
 
 export class MemoryStore implements CredentialStore {
@@ -32,5 +34,8 @@ export class MemoryStore implements CredentialStore {
   }
   async delete(account: string): Promise<boolean> {
     return this.items.delete(account);
+  }
+  async accounts(): Promise<string[]> {
+    return [...this.items.keys()];
   }
 }

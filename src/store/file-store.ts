@@ -43,6 +43,10 @@ export class FileStore implements CredentialStore {
     return true;
   }
 
+  async accounts(): Promise<string[]> {
+    return Object.keys(this.read().accounts);
+  }
+
   private read(): CredentialsFile {
     // Secrets are read from, and written to, a file only this user can reach.
     checkConfigDir(dirname(this.path));

@@ -3,11 +3,14 @@ import { secretsSchema, type CredentialStore, type Secrets } from './credential-
 
 export const KEYCHAIN_SERVICE = 'osmo-cli';
 const CALL_TIMEOUT_MS = 3000;
+/** Looked up (never stored) to check that the keychain answers. */
+const PROBE_ACCOUNT = '__osmo_probe__';
 
 interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
 }
 
 /** Why the keychain cannot be used; shown to the user as is. */
@@ -39,7 +42,7 @@ export class KeychainStore implements CredentialStore {
     }
     const store = new KeychainStore(keytar);
     try {
-      await bounded(keytar.getPassword(KEYCHAIN_SERVICE, '__osmo_probe__'));
+      await bounded(keytar.getPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT));
     } catch (err) {
       throw new KeychainUnavailable(`the keychain is unavailable: no Secret Service answered (${reason(err)})`);
     }
@@ -62,6 +65,11 @@ export class KeychainStore implements CredentialStore {
 
   async delete(account: string): Promise<boolean> {
     return this.call(this.keytar.deletePassword(KEYCHAIN_SERVICE, account));
+  }
+
+  async accounts(): Promise<string[]> {
+    const items = await this.call(this.keytar.findCredentials(KEYCHAIN_SERVICE));
+    return items.map((item) => item.account).filter((account) => account !== PROBE_ACCOUNT);
   }
 
   private async call<T>(promise: Promise<T>): Promise<T> {
