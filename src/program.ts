@@ -5,6 +5,7 @@ import { processIO, println, type IO } from './io.js';
 import { terminalSafe } from './util/display-text.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
+import { statusCommand } from './commands/status.js';
 import { switchCommand } from './commands/switch.js';
 import { tokenCommand } from './commands/token.js';
 import { whoamiCommand } from './commands/whoami.js';
@@ -21,13 +22,14 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .showSuggestionAfterError(true)
     .addCommand(loginCommand(getContext))
     .addCommand(logoutCommand(getContext))
+    .addCommand(statusCommand(getContext))
     .addCommand(switchCommand(getContext))
     .addCommand(tokenCommand(getContext))
     .addCommand(whoamiCommand(getContext))
     .addCommand(printTokenCommand(getContext))
     .addCommand(apiCommand(getContext))
     .addCommand(completionCommand(getContext))
-    .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token');
+    .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo status\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token');
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({
       writeOut: (s) => io.stdout.write(s),

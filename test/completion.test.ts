@@ -57,20 +57,26 @@ describe('osmo completion', () => {
       ['osmo', 'token', 'set', 'my-token', '--'],
       ['osmo', 'completion', ''],
       ['osmo', 'token', 'set', 'my-token', '-e', ''],
+      ['osmo', 'st'],
+      ['osmo', 'status', '--'],
       ['osmo', 'logout', '--'],
+      ['osmo', 'status', '-t', ''],
     ]);
     assert.match(registration, /^complete -F \S+ osmo$/);
     assert.deepEqual(replies[0], ['token']);
     assert.deepEqual(replies[1], ['set', 'rotate', 'list', 'roles', 'delete']);
     assert.deepEqual(replies[2], ['list']);
-    assert.deepEqual(replies[3], ['login', 'logout', 'switch', 'token', 'whoami', 'print-token', 'api', 'completion']);
+    assert.deepEqual(replies[3], ['login', 'logout', 'status', 'switch', 'token', 'whoami', 'print-token', 'api', 'completion']);
     assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
     assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--help', '--debug']);
     assert.deepEqual(replies[8], ['bash', 'zsh', 'fish']);
     assert.deepEqual(replies[9], [], 'a free-form value (a date) has nothing to offer');
-    assert.deepEqual(replies[10], ['--all', '--help', '--debug']);
+    assert.deepEqual(replies[10], ['status']);
+    assert.deepEqual(replies[11], ['--offline', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[12], ['--all', '--help', '--debug']);
+    assert.deepEqual(replies[13], ['text', 'json']);
   });
 
   it('zsh and fish: scripts generated from the same tree', async () => {
@@ -94,9 +100,9 @@ compadd() { shift; print -r -- "$*"; }
 _files() { print FILES; }
 source "$1"
 t() { words=("$@"); CURRENT=\${#words}; PREFIX="\${words[-1]}"; _osmo; }
-t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''`;
+t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''; t osmo status -t ''; t osmo s`;
     const out = execFileSync('zsh', ['-f', '-c', program, 'zsh', file], { encoding: 'utf8' });
-    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json']);
+    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json', 'text json', 'login logout status switch token whoami print-token api completion']);
   });
 
   it('fish: complete -C offers the right words (where fish is installed)', async (t) => {
@@ -107,6 +113,8 @@ t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login
       execFileSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C '${line}'`, file], { encoding: 'utf8' })
         .trimEnd().split('\n').map((l) => l.split('\t')[0]!);
     assert.deepEqual(words('osmo tok'), ['token']);
+    assert.deepEqual(words('osmo sw'), ['switch']);
+    assert.deepEqual(words('osmo logout --a'), ['--all']);
     assert.deepEqual(words('osmo token ').sort(), ['delete', 'list', 'roles', 'rotate', 'set']);
     assert.deepEqual(words('osmo login --method ').sort(), ['code', 'dev', 'password', 'pkce', 'token']);
   });

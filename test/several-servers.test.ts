@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
-import { newUser, tokenLogin } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, newUser, tokenLogin } from './helpers/fixtures.js';
 import { hashTree, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 
@@ -46,9 +46,191 @@ async function threeLogins(dev: OsmoServer, name: string): Promise<{ dir: string
   return user;
 }
 
+interface StatusEntry {
+  server: string;
+  user: string | null;
+  login_method: string;
+  secrets_store: string;
+  jwt_expires_at: string | null;
+  token: { name: string; expires_at: string | null } | null;
+  current: boolean;
+  in_use: boolean;
+  check: { status: string; message: string | null; hint: string | null };
+}
+
+function entries(res: RunResult): StatusEntry[] {
+  return JSON.parse(res.stdout) as StatusEntry[];
+}
+
+/** The text block of one server in `osmo status` output. */
+function block(stdout: string, url: string): string {
+  const found = stdout.split('\n\n').find((b) => b.startsWith(`${url}\n`) || b.startsWith(`${url} (`));
+  assert.ok(found, `no block for ${url} in:\n${stdout}`);
+  return found;
+}
+
 function resetCounts(...servers: OsmoServer[]): void {
   for (const s of servers) s.resetCounts();
 }
+
+describe('osmo status with a token, a dev and an OAuth login', () => {
+  it('--offline: every login, the current one first and marked, and no request at all', async () => {
+    const dev = await devServer();
+    const { osmo, dir } = await threeLogins(dev, 'offline-status');
+    resetCounts(tokenServer, dev, oauthServer);
+    const before = hashTree(dir);
+
+    const res = ok(await osmo(['status', '--offline']));
+    assert.equal(tokenServer.count() + dev.count() + oauthServer.count(), 0, 'no request');
+    assert.equal(res.stderr, '');
+    const blocks = res.stdout.trimEnd().split('\n\n');
+    assert.deepEqual(blocks.map((b) => b.split('\n')[0]), [`${oauthServer.url} (current)`, tokenServer.url, dev.url]);
+    const token = block(res.stdout, tokenServer.url);
+    assert.match(token, /\n {2}Status: +not checked \(--offline\)\n/);
+    assert.match(token, /\n {2}User: +user@example\.com\n/);
+    assert.match(token, /\n {2}Login method: +token \(personal access token\)\n/);
+    assert.ok(token.includes(`Credentials:  ${join(dir, 'credentials.json')} (readable only by you)`), token);
+    assert.match(token, /\n {2}JWT expires: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in [45] min\)\n/);
+    assert.match(token, /\n {2}Access token: +offline-status, expires \d{4}-\d\d-\d\d$/);
+    assert.match(block(res.stdout, dev.url), /\n {2}User: +alice@example\.com\n {2}Login method: +dev \(developer mode, no token\)\n {2}Credentials: +none/);
+    assert.match(block(res.stdout, oauthServer.url), /\n {2}User: +Svc Robot \(svc-robot@example\.com\)\n {2}Login method: +password \(OAuth\)\n/);
+
+    const json = ok(await osmo(['status', '--offline', '-t', 'json']));
+    const list = entries(json);
+    assert.deepEqual(list.map((e) => [e.server, e.login_method, e.secrets_store, e.current, e.in_use, e.check.status]), [
+      [oauthServer.url, 'password', 'file', true, true, 'not checked'],
+      [tokenServer.url, 'token', 'file', false, false, 'not checked'],
+      [dev.url, 'dev', 'none', false, false, 'not checked'],
+    ]);
+    assert.equal(list[1]?.token?.name, 'offline-status');
+    assert.equal(tokenServer.count() + dev.count() + oauthServer.count(), 0);
+    assert.equal(hashTree(dir), before, 'status changes nothing');
+  });
+
+  it('online: each login checked with one request to its own service, all working', async () => {
+    const dev = await devServer();
+    const { osmo } = await threeLogins(dev, 'online-status');
+    resetCounts(tokenServer, dev, oauthServer);
+    const res = ok(await osmo(['status']));
+    for (const url of [tokenServer.url, dev.url, oauthServer.url]) {
+      assert.match(block(res.stdout, url), /\n {2}Status: +working \(the service accepted it just now\)\n/);
+    }
+    // The JWTs are fresh: one token list each proves the credential, nothing else is sent.
+    assert.deepEqual([tokenServer.count(), tokenServer.count(LIST)], [1, 1]);
+    assert.deepEqual([dev.count(), dev.count(LIST)], [1, 1]);
+    assert.deepEqual([oauthServer.count(), oauthServer.count(LIST)], [1, 1]);
+    assert.equal(dev.requests[0]?.headers['x-osmo-user'], 'alice@example.com');
+
+    const json = entries(ok(await osmo(['status', '-t', 'json'])));
+    assert.deepEqual(json.map((e) => e.check), Array(3).fill({ status: 'ok', message: null, hint: null }));
+  });
+
+  it('one login revoked on its service and one service stopped: their rows say so, and the exit code follows the current login', async () => {
+    const dev = await devServer();
+    const { osmo, dir } = await threeLogins(dev, 'revoked-status');
+    // The user deletes the PAT behind the token login; its cached JWT still works for minutes.
+    ok(await osmo(['switch', tokenServer.url]));
+    ok(await osmo(['token', 'delete', 'revoked-status']));
+    ok(await osmo(['switch', oauthServer.url]));
+    await dev.close();
+    const before = hashTree(dir);
+
+    const res = ok(await osmo(['status']));
+    assert.match(block(res.stdout, oauthServer.url), /\n {2}Status: +working/);
+    const revoked = block(res.stdout, tokenServer.url);
+    assert.match(revoked, /\n {2}Status: +refused: the access token revoked-status no longer exists on the service\n/);
+    assert.match(revoked, /\n {2}Hint: +create a new one with `osmo token set` and run `osmo login http:\S+ --method token` with it\n/);
+    assert.match(block(res.stdout, dev.url), new RegExp(`\\n {2}Status: +unreachable: cannot connect to ${dev.url.slice('http://'.length)}: connection refused\\n`));
+    assert.equal(res.stderr, '', 'the current login works: no error');
+
+    const json = entries(ok(await osmo(['status', '-t', 'json'])));
+    assert.deepEqual(json.map((e) => [e.server, e.check.status]), [[oauthServer.url, 'ok'], [tokenServer.url, 'refused'], [dev.url, 'unreachable']]);
+    assert.equal(json[1]?.check.message, 'the access token revoked-status no longer exists on the service');
+    assert.equal(hashTree(dir), before, 'nothing is written for logins whose check failed');
+
+    ok(await osmo(['switch', tokenServer.url]));
+    const refused = await osmo(['status']);
+    assert.match(block(refused.stdout, tokenServer.url), /^\S+ \(current\)\n {2}Status: +refused/);
+    assertCleanFailure(refused, { code: 2, message: /^the current login for http:\S+ does not work: the access token revoked-status no longer exists on the service$/ });
+
+    ok(await osmo(['switch', dev.url]));
+    const unreachable = await osmo(['status', '-t', 'json']);
+    assert.equal(unreachable.code, 10, unreachable.stderr);
+    assert.equal(entries(unreachable)[0]?.check.status, 'unreachable');
+    assert.deepEqual(JSON.parse(unreachable.stderr), {
+      message: `the current login for ${dev.url} could not be checked: cannot connect to ${dev.url.slice('http://'.length)}: connection refused`,
+      code: 10,
+      hint: 'check the URL and that the service is running',
+    });
+
+    // Given a URL, only that login is shown, and the exit code follows it.
+    const one = await osmo(['status', oauthServer.url]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(one.stdout.split('\n\n').length, 1);
+    assert.match(one.stdout, /^\S+\n {2}Status: +working/);
+  });
+
+  it('a stale JWT: the PAT exchange is the check of a token login; a PAT deleted since is refused', async () => {
+    const { osmo, dir } = newUser();
+    tokenServer.setJwtLifetime(20); // stale for the client (30 s margin) as soon as it is issued
+    try {
+      await tokenLogin(tokenServer, osmo, 'user@example.com', 'stale-status');
+      tokenServer.resetCounts();
+      const res = ok(await osmo(['status']));
+      assert.match(res.stdout, /\n {2}Status: +working/);
+      assert.deepEqual([tokenServer.count(), tokenServer.count(EXCHANGE)], [1, 1], 'the exchange alone proves the PAT');
+
+      ok(await osmo(['token', 'delete', 'stale-status']));
+      const before = hashTree(dir);
+      tokenServer.resetCounts();
+      const refused = await osmo(['status']);
+      assertCleanFailure(refused, { code: 2, message: /^the current login for http:\S+ does not work: Access Token is invalid$/ });
+      assert.match(refused.stdout, /\n {2}Status: +refused: Access Token is invalid\n/);
+      assert.equal(tokenServer.count(LIST), 0);
+      assert.equal(hashTree(dir), before);
+    } finally {
+      tokenServer.setJwtLifetime(300);
+    }
+  });
+
+  it('OSMO_URL with OSMO_TOKEN is a row of its own, first and marked, and the exit code follows it', async () => {
+    const dev = await devServer();
+    const { osmo } = newUser();
+    ok(await osmo(['login', dev.url, '--method', 'dev', '--username', 'alice@example.com']));
+    const pat = tokenServer.issuePat('admin@example.com', 'env-status');
+    const env = { OSMO_URL: tokenServer.url, OSMO_TOKEN: pat };
+
+    const res = ok(await osmo(['status'], { env }));
+    const [first, second] = res.stdout.trimEnd().split('\n\n');
+    assert.match(first!, new RegExp(`^${tokenServer.url} \\(OSMO_URL and OSMO_TOKEN: in use, ahead of any stored login\\)\\n {2}Status: +working`));
+    assert.match(first!, /\n {2}User: +admin@example\.com\n/);
+    assert.match(first!, /\n {2}Credentials: +OSMO_TOKEN in the environment \(nothing stored\)\n/);
+    assert.match(second!, new RegExp(`^${dev.url} \\(current, but not in use while OSMO_TOKEN is set\\)\\n`));
+    assert.ok(!res.stdout.includes(pat) && !res.stderr.includes(pat), 'the PAT is never shown');
+
+    const json = entries(ok(await osmo(['status', '-t', 'json'], { env })));
+    assert.deepEqual(json.map((e) => [e.server, e.secrets_store, e.current, e.in_use]), [
+      [tokenServer.url, 'environment', false, true],
+      [dev.url, 'none', true, false],
+    ]);
+
+    const stale = await osmo(['status'], { env: { ...env, OSMO_TOKEN: 'stale-token-from-an-old-ci-secret' } });
+    assertCleanFailure(stale, { code: 2, message: /^the login from OSMO_URL and OSMO_TOKEN \(http:\S+\) does not work: OSMO_TOKEN in the environment was refused: Access Token is invalid$/ });
+    assert.match(block(stale.stdout, dev.url), /Status: +working/, 'the stored login is checked all the same');
+  });
+
+  it('no login: exit 2, and `-t json` prints an empty array', async () => {
+    const { osmo, dir } = newUser();
+    assertCleanFailure(await osmo(['status']), { code: 2, message: /^you are not logged in$/ });
+    const json = await osmo(['status', '-t', 'json']);
+    assert.equal(json.code, 2);
+    assert.equal(json.stdout, '[]\n');
+    assert.equal(JSON.parse(json.stderr).message, 'you are not logged in');
+    assertCleanFailure(await osmo(['status', tokenServer.url]), { code: 2, message: /^no stored login for http:\S+$/ });
+    assertCleanFailure(await osmo(['status', 'osmo.example.com']), { code: 2, message: /is not a server URL/ });
+    assert.equal(hashTree(dir), hashTree(tempDir()), 'nothing was created');
+  });
+});
 
 describe('osmo switch', () => {
   it('by URL: makes that login current without a request and says which login it is', async () => {
@@ -107,6 +289,11 @@ describe('osmo switch', () => {
     ok(await osmo(['login', dev.url, '--method', 'dev', '--username', 'alice']));
     const res = ok(await osmo(['switch', tokenServer.url]));
     assert.equal(res.stdout, `Switched to ${tokenServer.url} (token login as evil\\e[2J\\u202euser@example.com)\n`);
+    const status = ok(await osmo(['status', '--offline']));
+    assert.match(status.stdout, /User: +evil\\e\[2J\\u202euser@example\.com\n/);
+    assert.ok(!status.stdout.includes('\u001b') && !status.stdout.includes('\u202e'));
+    const json = entries(ok(await osmo(['status', '--offline', '-t', 'json'])));
+    assert.equal(json[0]?.user, 'evil\u001b[2J\u202euser@example.com', 'JSON is printed exact');
   });
 });
 

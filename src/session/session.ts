@@ -76,6 +76,18 @@ export class JwtSession implements Authenticator {
     });
   }
 
+  /** The JWT as it is now (after any renewal), fresh or not, without renewing it: for reports. */
+  async storedJwt(): Promise<string | undefined> {
+    this.secrets ??= await this.load();
+    return this.secrets.jwt;
+  }
+
+  /** Whether the stored JWT is fresh enough to be used without a renewal. */
+  async hasFreshJwt(): Promise<boolean> {
+    this.secrets ??= await this.load();
+    return this.isFresh(this.secrets);
+  }
+
   private renewUnlessFresh(rejectedJwt: string | undefined): Promise<string> {
     return this.opts.lock(async () => {
       // Another process may have renewed while this one waited for the lock.

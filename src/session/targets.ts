@@ -24,6 +24,8 @@ export interface Target {
   server?: ServerState;
   /** A JWT valid for at least 30 s more, renewed first when needed; undefined for a dev login (no token exists). */
   jwt?: () => Promise<string>;
+  /** The JWT session behind `session`, except for a dev login. */
+  jwtSession?: JwtSession;
 }
 
 /** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */
@@ -36,6 +38,15 @@ export async function openTarget(ctx: Services): Promise<Target> {
   const url = currentLogin(state);
   const server = url ? state.servers[url] : undefined;
   if (!url || !server) throw notLoggedIn(state);
+  if (server.method === 'token') {
+    const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
+    if (warning) ctx.warn(warning);
+  }
+  return loginTarget(ctx, url, server);
+}
+
+/** A stored login, current or not, ready for API calls. */
+export function loginTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
   return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server);
 }
 
@@ -45,10 +56,6 @@ async function devTarget(ctx: Services, url: string, server: ServerState): Promi
 }
 
 async function storedTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
-  if (server.method === 'token') {
-    const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
-    if (warning) ctx.warn(warning);
-  }
   const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
   const session = new JwtSession({
     account: url,
@@ -58,17 +65,12 @@ async function storedTarget(ctx: Services, url: string, server: ServerState): Pr
     source: `the stored ${server.method} login for ${url}`,
     recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
   });
-  return { url, server, session, client: await ctx.client(url, session), jwt: () => session.validJwt() };
+  return { url, server, session, client: await ctx.client(url, session), jwt: () => session.validJwt(), jwtSession: session };
 }
 
 // CI mode: nothing is read from or written to the config directory.
 async function envTarget(ctx: Services, pat: string): Promise<Target> {
-  const rawUrl = ctx.env.OSMO_URL?.trim();
-  if (!rawUrl) throw new UsageError('OSMO_TOKEN is set but OSMO_URL is not', 'set OSMO_URL to the service URL, e.g. https://osmo.example.com');
-  const url = normalizeServerUrl(rawUrl);
-  if (isInsecureRemote(url) && ctx.env.OSMO_ALLOW_INSECURE_HTTP !== '1') {
-    throw new UsageError(`refusing to send OSMO_TOKEN over plain http:// to ${new URL(url).host}`, 'use https://, or set OSMO_ALLOW_INSECURE_HTTP=1 if you accept the risk');
-  }
+  const url = envUrl(ctx.env);
   const store = new MemoryStore();
   await store.set(url, { pat });
   const renew = patRenewer(await ctx.client(url));
@@ -78,10 +80,23 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
     lock: noLock,
     // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
     renew: (secrets) => renew(secrets).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
-    source: 'OSMO_TOKEN in the environment',
+    source: ENV_SOURCE,
     recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
   });
-  return { url, session, client: await ctx.client(url, session), jwt: () => session.validJwt() };
+  return { url, session, client: await ctx.client(url, session), jwt: () => session.validJwt(), jwtSession: session };
+}
+
+export const ENV_SOURCE = 'OSMO_TOKEN in the environment';
+
+/** OSMO_URL, checked: the server OSMO_TOKEN is for. */
+export function envUrl(env: NodeJS.ProcessEnv): string {
+  const rawUrl = env.OSMO_URL?.trim();
+  if (!rawUrl) throw new UsageError('OSMO_TOKEN is set but OSMO_URL is not', 'set OSMO_URL to the service URL, e.g. https://osmo.example.com');
+  const url = normalizeServerUrl(rawUrl);
+  if (isInsecureRemote(url) && env.OSMO_ALLOW_INSECURE_HTTP !== '1') {
+    throw new UsageError(`refusing to send OSMO_TOKEN over plain http:// to ${new URL(url).host}`, 'use https://, or set OSMO_ALLOW_INSECURE_HTTP=1 if you accept the risk');
+  }
+  return url;
 }
 
 function envTokenRefused(ctx: Services, err: unknown): unknown {
