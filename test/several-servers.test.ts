@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
 import { EXCHANGE, LIST, newUser, tokenLogin } from './helpers/fixtures.js';
-import { hashTree, tempDir, type RunResult } from './helpers/cli.js';
+import { hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 
 // Three services side by side, as a user with a token login at work, a dev
@@ -356,6 +356,10 @@ describe('osmo logout', () => {
     const named = ok(await osmo(['logout', tokenServer.url]));
     assert.equal(named.stderr, `Note: you are not logged in to ${tokenServer.url}; there is nothing to log out of\n`);
     assert.equal(hashTree(dir), hashTree(tempDir()), 'nothing was created');
+    const never = join(tempDir(), 'never-created');
+    const fresh = ok(await runOsmo(['logout'], never));
+    assert.equal(fresh.stderr, 'Note: you are not logged in; there is nothing to log out of\n');
+    assert.equal(existsSync(never), false, 'logging out creates no config directory');
 
     await tokenLogin(tokenServer, osmo, 'user@example.com', 'logout-twice');
     ok(await osmo(['logout']));

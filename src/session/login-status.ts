@@ -55,10 +55,10 @@ export async function loginStatuses(ctx: Services, opts: StatusOptions): Promise
   const url = opts.url === undefined ? undefined : normalizeServerUrl(opts.url);
   if (url !== undefined && !state.servers[url]) throw noStoredLogin(state, url);
   const current = currentLogin(state);
-  const env = ctx.env.OSMO_TOKEN?.trim() && url === undefined;
+  const envToken = Boolean(ctx.env.OSMO_TOKEN?.trim());
   const urls = url !== undefined ? [url] : orderedLogins(state, current);
-  const checks = urls.map((u) => storedStatus(ctx, u, state.servers[u]!, u === current && !env, opts.online));
-  if (env) checks.unshift(envStatus(ctx, opts.online));
+  const checks = urls.map((u) => storedStatus(ctx, u, state.servers[u]!, u === current && !envToken, opts.online));
+  if (envToken && url === undefined) checks.unshift(envStatus(ctx, opts.online));
   const logins = (await Promise.all(checks)).map((login) => ({ ...login, current: login.server !== undefined && login.url === state.current }));
   const decides = url !== undefined ? logins[0] : logins.find((l) => l.inUse);
   return { logins, failure: decides ? statusFailure(decides) : notLoggedIn(state) };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Services } from '../services.js';
 import { readState, writeState, type ServerState, type State } from '../config/state.js';
 import type { Secrets } from '../store/credential-store.js';
@@ -6,6 +7,7 @@ import { FileStore } from '../store/file-store.js';
 import { KeychainStore } from '../store/keychain-store.js';
 import { sweepLeftovers } from '../util/atomic-write.js';
 import { keychainClearCommand, type Forgotten } from './leftovers.js';
+import { noLock } from './lock-type.js';
 
 export type { Forgotten } from './leftovers.js';
 
@@ -88,7 +90,8 @@ export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: 
  * reported, and the login is forgotten all the same, so osmo stops using it.
  */
 export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<Forgotten[]> {
-  const lock = await ctx.lock();
+  // Without a config directory there is no file to guard, and logging out must not create one.
+  const lock = existsSync(ctx.configDir) ? await ctx.lock() : noLock;
   return lock(async () => {
     sweepLeftovers(ctx.configDir); // a killed write may have left a secret in a temporary file
     const state = readState(ctx.configDir);
