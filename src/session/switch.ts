@@ -6,12 +6,12 @@ import { terminalSafe } from '../util/display-text.js';
 // (`osmo switch`, `osmo logout`, and the hints of "not logged in" errors).
 
 /** `URL (METHOD login as USER)`: the user name came from the service, so it is made safe. */
-export function describeLogin(url: string, server: ServerState): string {
-  return `${url} (${server.method} login as ${terminalSafe(server.username ?? 'an unknown user')})`;
+export function describeLogin(url: string, server: Pick<ServerState, 'method' | 'username'>): string {
+  return `${url} (${server.method} login${server.username ? ` as ${terminalSafe(server.username)}` : ''})`;
 }
 
 /** The line `osmo switch` prints (SPEC.md section 2). */
-export function switchedLine(url: string, server: ServerState): string {
+export function switchedLine(url: string, server: Pick<ServerState, 'method' | 'username'>): string {
   return `Switched to ${describeLogin(url, server)}`;
 }
 
