@@ -96,8 +96,10 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
     sweepLeftovers(ctx.configDir); // a killed write may have left a secret in a temporary file
     const state = readState(ctx.configDir);
     const file = new FileStore(ctx.configDir);
+    // A credentials.json that others can reach, or a damaged one, is refused before anything changes.
+    const inFile = await file.accounts();
     const keychain = await KeychainStore.open(ctx.env).catch((err: unknown) => reasonOf(err));
-    const urls = which === 'all' ? await everyAccount(state, file, keychain) : which;
+    const urls = which === 'all' ? await everyAccount(state, inFile, keychain) : which;
     const results: Forgotten[] = [];
     let changed = false;
     for (const url of urls) {
@@ -126,8 +128,8 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
 }
 
 /** Every server with a login or a secret anywhere, config file first. */
-async function everyAccount(state: State, file: FileStore, keychain: KeychainStore | string): Promise<string[]> {
-  const accounts = [...Object.keys(state.servers), ...(await file.accounts().catch(() => []))];
+async function everyAccount(state: State, inFile: string[], keychain: KeychainStore | string): Promise<string[]> {
+  const accounts = [...Object.keys(state.servers), ...inFile];
   if (typeof keychain !== 'string') accounts.push(...(await keychain.accounts().catch(() => [])));
   return [...new Set(accounts)];
 }
