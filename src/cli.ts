@@ -1,15 +1,12 @@
 import { ExitCode } from './errors.js';
+import { handleStopSignals } from './interrupt.js';
 
 declare const __OSMO_VERSION__: string;
 
 let finished = false;
 
-process.once('SIGINT', () => {
-  // Every write is atomic, so stopping here leaves the previous state intact.
-  process.stderr.write('\nInterrupted\n');
-  finished = true; // the 'exit' listener below would otherwise turn 130 into 10
-  process.exit(ExitCode.interrupted);
-});
+// Ctrl-C and SIGTERM end osmo by the signal itself, so a calling shell stops too.
+handleStopSignals();
 
 // `osmo token list | head -1`: a closed pipe is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

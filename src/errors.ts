@@ -7,6 +7,8 @@ export const ExitCode = {
   server: 10,
   rateLimited: 75,
   interrupted: 130,
+  /** 128 + SIGTERM, as a shell reports a process ended by it. */
+  terminated: 143,
 } as const;
 
 export class OsmoError extends Error {
@@ -52,9 +54,18 @@ export class NetworkError extends OsmoError {
   }
 }
 
+/**
+ * Ctrl-C or a termination signal. It is never reported as an error: the
+ * process prints `Interrupted` and ends by the signal itself (src/interrupt.ts),
+ * so a calling shell stops its list or loop too.
+ */
 export class InterruptedError extends OsmoError {
-  constructor() {
-    super('Interrupted', ExitCode.interrupted);
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM' = 'SIGINT',
+    /** Typed at a prompt in raw mode, where the terminal sent no signal to anyone. */
+    readonly fromKeyboard = false,
+  ) {
+    super('Interrupted', signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { Context, VERSION } from './context.js';
-import { ExitCode, OsmoError } from './errors.js';
+import { ExitCode, InterruptedError, OsmoError } from './errors.js';
+import { endBySignal } from './interrupt.js';
 import { processIO, println, type IO } from './io.js';
 import { terminalSafe } from './util/display-text.js';
 import { loginCommand } from './commands/login.js';
@@ -46,13 +47,17 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
 export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let context: Context | undefined;
   const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug) })), io);
+  let interrupted: InterruptedError | undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
+    // Ctrl-C at a prompt: not an error, and it ends the process as the signal would.
+    if (err instanceof InterruptedError) interrupted = err;
     return reportError(err, io, argv, program, context?.debug ?? env.OSMO_DEBUG === '1');
   } finally {
     await context?.close();
+    if (interrupted) endBySignal(interrupted.signal, { fromKeyboard: interrupted.fromKeyboard });
   }
 }
 
@@ -65,6 +70,7 @@ function reportError(err: unknown, io: IO, argv: string[], program: Command, deb
     println(io.stderr, `Run \`${knownCommandPath(program, argv).join(' ')} --help\` for usage.`);
     return ExitCode.user;
   }
+  if (err instanceof InterruptedError) return err.exitCode;
   const json = wantsJson(argv);
   if (err instanceof OsmoError) {
     if (json) println(io.stderr, JSON.stringify({ message: err.message, code: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }));

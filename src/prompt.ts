@@ -1,4 +1,5 @@
-import { UsageError } from './errors.js';
+import { InterruptedError, UsageError } from './errors.js';
+import { onInterrupt } from './interrupt.js';
 import type { IO } from './io.js';
 
 /** Interactive questions only where a person can answer them. */
@@ -6,17 +7,25 @@ export function canPrompt(io: IO): boolean {
   return io.stdinIsTTY && io.stderrIsTTY;
 }
 
-/** Asks for a secret without echoing it; fails with the flag to use instead when no one can answer. */
+/**
+ * Asks for a secret without echoing it; fails with the flag to use instead
+ * when no one can answer. The terminal is in raw mode meanwhile, so Ctrl-C
+ * arrives here as a character, not as a signal: it becomes an
+ * InterruptedError, which ends osmo as the signal would have.
+ */
 export async function promptSecret(io: IO, question: string, flagHint: string): Promise<string> {
   if (!canPrompt(io)) throw new UsageError(`cannot ask for ${question.toLowerCase()} without a terminal`, flagHint);
   const stdin = io.stdin as NodeJS.ReadStream;
   io.stderr.write(`${question}: `);
   return new Promise((resolve, reject) => {
     let answer = '';
+    // A signal from elsewhere (kill -INT, SIGTERM) must not leave the terminal without echo.
+    const forget = onInterrupt(() => stdin.setRawMode?.(false));
     stdin.setRawMode?.(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (err?: Error) => {
+      forget();
       stdin.setRawMode?.(false);
       stdin.pause();
       stdin.off('data', onData);
@@ -27,7 +36,7 @@ export async function promptSecret(io: IO, question: string, flagHint: string): 
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
-        if (ch === '\u0003') return done(Object.assign(new Error('Interrupted'), { code: 'SIGINT' }));
+        if (ch === '\u0003') return done(new InterruptedError('SIGINT', true));
         if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
         else answer += ch;
       }

@@ -1,14 +1,19 @@
-// Ctrl-C while a request hangs: exit 130, no stack trace, stored state intact,
-// and the config-directory lock released for the next command.
+// Ctrl-C while a request hangs: osmo ends by SIGINT (a shell sees 130 and
+// stops), no stack trace, stored state intact, and the config-directory lock
+// released for the next command. Then the same as a shell sees it: a command
+// list or loop around osmo stops at the first Ctrl-C, also at the hidden
+// prompts (on a pseudo-terminal), and SIGTERM ends osmo as SIGTERM (143).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
 import { OSMO_BIN, baseEnv, hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { EXCHANGE, LIST, futureDate } from './helpers/fixtures.js';
 import { writeState } from '../src/config/state.js';
+import { havePty, runInPty } from './helpers/pty.js';
+import { skipOrFail } from './helpers/unavailable.js';
 
 const HANG = 60_000;
 
@@ -83,7 +88,7 @@ async function interruptDuringRequest(server: OsmoServer, dir: string, args: str
 
 describe('SIGINT during a request', { concurrency: 4 }, () => {
   for (const row of rows) {
-    it(`${row.name}: exit 130, no stack trace, state intact`, async () => {
+    it(`${row.name}: ends by SIGINT, no stack trace, state intact`, async () => {
       const server = await startOsmoServer();
       try {
         const { dir, args, route } = await row.arrange(server);
@@ -93,8 +98,9 @@ describe('SIGINT during a request', { concurrency: 4 }, () => {
 
         const res = await interruptDuringRequest(server, dir, args, route);
 
-        assert.equal(res.signal, null, 'exited by itself, not killed');
-        assert.equal(res.code, 130, res.stderr);
+        // By the signal itself, not exit(130): only then does a calling shell stop too.
+        assert.equal(res.signal, 'SIGINT', res.stderr);
+        assert.equal(res.code, null, res.stderr);
         assert.ok(res.ms < 2_000, `took ${res.ms} ms to stop`);
         assert.equal(res.stderr.replace(/^\[debug\].*\n/gm, '').trim(), 'Interrupted');
         assert.doesNotMatch(res.stderr, /^\s+at |Error/m);
@@ -106,6 +112,114 @@ describe('SIGINT during a request', { concurrency: 4 }, () => {
         const after = await runOsmo(['token', 'list'], dir);
         assert.equal(after.code, 0, after.stderr);
         assert.ok(Date.now() - started < 5_000, 'no wait for a stale lock');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
+/** Runs `bash -c script` in its own process group, as a terminal runs a job, with bin/osmo as `osmo`. */
+function startShell(script: string, env: Record<string, string>): { pid: number; done: Promise<RunResult> } {
+  const child = spawn('bash', ['-c', script], { env: { ...env, OSMO: `${process.execPath} ${OSMO_BIN}` }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const guard = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
+  const done = new Promise<RunResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return { pid: child.pid!, done };
+}
+
+async function until(what: string, ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => {
+  it('`osmo login URL --method code; echo AFTER`: one Ctrl-C while waiting for approval ends both, storing nothing', async () => {
+    const server = await startOsmoServer();
+    try {
+      const dir = tempDir();
+      const shell = startShell(`$OSMO login ${server.url} --method code; echo AFTER`, baseEnv(dir));
+      await until('the device code', () => server.oauth.pendingUserCodes().length > 0);
+      process.kill(-shell.pid, 'SIGINT'); // what the terminal does on Ctrl-C: the whole foreground group
+      const res = await shell.done;
+      assert.doesNotMatch(res.stdout, /AFTER/, 'the shell went on after osmo');
+      assert.equal(res.signal, 'SIGINT', 'the shell itself stopped on the interrupt');
+      assert.match(res.stderr, /\nInterrupted\n$/);
+      assert.deepEqual(readdirSync(dir), [], 'nothing stored');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a `for` loop around osmo stops at the first Ctrl-C, in the middle of a request', async () => {
+    const server = await startOsmoServer();
+    try {
+      const dir = tempDir();
+      writeState(dir, { version: 1, current: server.url, servers: { [server.url]: { method: 'dev', username: 'user@example.com' } } });
+      server.fault({ route: LIST, delayMs: HANG, times: Infinity });
+      const before = hashTree(dir);
+      const shell = startShell('for i in 1 2 3; do $OSMO token list; echo "ran $i"; done; echo AFTER', baseEnv(dir));
+      await until('the first request', () => server.count(LIST) > 0);
+      process.kill(-shell.pid, 'SIGINT');
+      const res = await shell.done;
+      assert.doesNotMatch(res.stdout, /ran|AFTER/);
+      assert.equal(server.count(LIST), 1, 'no second iteration');
+      assert.equal(res.signal, 'SIGINT');
+      assert.equal(hashTree(dir), before);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('SIGTERM ends osmo by SIGTERM: the shell sees 143', async () => {
+    const server = await startOsmoServer();
+    try {
+      const dir = tempDir();
+      const shell = startShell(`$OSMO login ${server.url} --method code; echo "status $?"`, baseEnv(dir));
+      await until('the device code', () => server.oauth.pendingUserCodes().length > 0);
+      // Only osmo gets it (`kill PID`, a container stopping it): the shell reports how it ended.
+      const osmoPid = Number(readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      process.kill(osmoPid, 'SIGTERM');
+      const res = await shell.done;
+      assert.match(res.stdout, /\nstatus 143\n$/, res.stderr);
+      assert.match(res.stderr, /\nInterrupted\n/);
+      assert.deepEqual(readdirSync(dir), []);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('Ctrl-C at a hidden prompt (on a terminal)', { concurrency: 2 }, () => {
+  const prompts = [
+    { name: 'Access token:', args: (url: string) => `login ${url} --method token`, after: 'Access token:' },
+    { name: 'Password:', args: (url: string) => `login ${url} --method password --username svc@example.com`, after: 'Password:' },
+  ];
+  for (const prompt of prompts) {
+    it(`at "${prompt.name}" prints Interrupted, stores nothing and stops the shell`, async (t) => {
+      if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
+      const server = await startOsmoServer();
+      try {
+        const dir = tempDir();
+        const env = { ...baseEnv(dir), OSMO: `${process.execPath} ${OSMO_BIN}` };
+        const res = await runInPty(`$OSMO ${prompt.args(server.url)}; echo AFTER`, env, [{ after: prompt.after, send: '\x03' }]);
+        assert.doesNotMatch(res.output, /AFTER/, res.output);
+        assert.equal(res.signal, 2, `the shell ends by SIGINT: ${JSON.stringify(res)}`);
+        assert.match(res.output, /\r\nInterrupted\r\n$/);
+        assert.doesNotMatch(res.output, /Error|unexpected/);
+        assert.deepEqual(readdirSync(dir), [], 'nothing stored');
+        assert.equal(server.count(), 0, 'nothing sent');
       } finally {
         await server.close();
       }

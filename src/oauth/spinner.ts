@@ -1,4 +1,5 @@
 import type { IO } from '../io.js';
+import { onInterrupt } from '../interrupt.js';
 
 const FRAMES = ['|', '/', '-', '\\'];
 
@@ -10,10 +11,14 @@ export function startSpinner(io: IO, text: string): { stop(): void } {
   draw();
   const timer = setInterval(draw, 120);
   timer.unref();
+  const erase = (): void => void io.stderr.write('\r\x1b[K');
+  // Ctrl-C must not leave half a spinner line before `Interrupted`.
+  const forget = onInterrupt(erase);
   return {
     stop: () => {
+      forget();
       clearInterval(timer);
-      io.stderr.write('\r\x1b[K');
+      erase();
     },
   };
 }

@@ -1,48 +1,91 @@
-import { spawn } from 'node:child_process';
+// A real pseudo-terminal, through python3's pty module, as a person at a
+// terminal has it: bin/osmo sees a TTY on stdin, stdout and stderr (of a
+// chosen width), and can be sent keystrokes once some text has appeared
+// (Ctrl-C is "\x03"). A command line can run under `bash -c`, so a test can
+// check what the shell does after osmo ends (`osmo …; echo AFTER`).
+import { spawn, spawnSync } from 'node:child_process';
 import { OSMO_BIN, baseEnv } from './cli.js';
 
-// A real pseudo-terminal of a chosen width, through python3's pty module:
-// bin/osmo sees stdout.isTTY and stdout.columns exactly as in a terminal.
-const PTY_RUNNER = `
-import fcntl, os, pty, struct, sys, termios
-columns = int(sys.argv[1])
+const DRIVER = String.raw`
+import fcntl, json, os, pty, select, struct, sys, termios, time
+config = json.loads(sys.argv[1])
+keys = config['keys']
 pid, fd = pty.fork()
 if pid == 0:
-    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 24, columns, 0, 0))
-    os.execv(sys.argv[2], sys.argv[2:])
-chunks = []
-while True:
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    chunks.append(data)
+    if config['columns']:
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 24, config['columns'], 0, 0))
+    os.execvp(config['argv'][0], config['argv'])
+out = b''
+deadline = time.time() + config['timeout']
+while time.time() < deadline:
+    if keys and keys[0][0].encode() in out:
+        time.sleep(0.2)
+        os.write(fd, keys.pop(0)[1].encode())
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    if ready:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+else:
+    os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(b''.join(chunks))
-sys.exit(os.waitstatus_to_exitcode(status))
+sys.stdout.write(json.dumps({'output': out.decode('utf-8', 'replace'),
+    'signal': os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+    'code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None}))
 `;
 
 export interface PtyResult {
-  code: number | null;
-  /** stdout and stderr as the terminal showed them, with the terminal's \r\n turned back into \n. */
+  /** Everything written to the terminal (stdout and stderr together). */
   output: string;
+  /** The exit code, or null when the process was killed by a signal. */
+  code: number | null;
+  /** The signal number that ended the process, if one did. */
+  signal?: number | null;
 }
 
-/** Runs bin/osmo with a terminal of `columns` columns on stdin, stdout and stderr. */
-export function runOsmoInPty(args: string[], configDir: string, columns: number, env: Record<string, string | undefined> = {}): Promise<PtyResult> {
+interface PtyRun {
+  argv: string[];
+  env: Record<string, string>;
+  columns?: number;
+  keys?: Array<{ after: string; send: string }>;
+  timeoutMs?: number;
+}
+
+function runPty(run: PtyRun): Promise<Required<PtyResult>> {
+  const config = { argv: run.argv, columns: run.columns ?? 0, keys: (run.keys ?? []).map((k) => [k.after, k.send]), timeout: (run.timeoutMs ?? 30_000) / 1000 };
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', PTY_RUNNER, String(columns), process.execPath, OSMO_BIN, ...args], { env: baseEnv(configDir, env), stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    // Decoded as a stream, so a character split between two reads stays whole.
+    const child = spawn('python3', ['-c', DRIVER, JSON.stringify(config)], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.replace(/\r\n/g, '\n') });
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(stdout) as Required<PtyResult>);
+      } catch {
+        reject(new Error(`pty driver failed: ${stderr}`));
+      }
     });
   });
+}
+
+export function havePty(): boolean {
+  return spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs bin/osmo with a terminal of `columns` columns; the output with the terminal's \r\n turned back into \n. */
+export async function runOsmoInPty(args: string[], configDir: string, columns: number, env: Record<string, string | undefined> = {}): Promise<PtyResult> {
+  const res = await runPty({ argv: [process.execPath, OSMO_BIN, ...args], env: baseEnv(configDir, env), columns });
+  return { code: res.code, output: res.output.replace(/\r\n/g, '\n') };
+}
+
+/** Runs `bash -c command` on a terminal; each key is typed once its `after` text has been shown. */
+export function runInPty(command: string, env: Record<string, string>, keys: Array<{ after: string; send: string }> = [], timeoutMs = 20_000): Promise<Required<PtyResult>> {
+  return runPty({ argv: ['bash', '-c', command], env, keys, timeoutMs });
 }
