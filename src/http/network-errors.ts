@@ -1,5 +1,6 @@
 import { NetworkError, OsmoError } from '../errors.js';
 import { oneLine } from '../util/display-text.js';
+import { proxyFor, shownProxy } from './proxy-env.js';
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -12,10 +13,13 @@ const TLS_CODES = new Set([
 ]);
 
 /** Turns an undici or socket error into one readable line (exit 10). */
-export function describeNetworkError(err: unknown, url: string, timeoutMs: number): OsmoError {
+export function describeNetworkError(err: unknown, url: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): OsmoError {
   if (err instanceof OsmoError) return err;
   const host = safeHost(url);
   const code = findCode(err);
+  const proxy = proxyFor(url, env);
+  const proxyFailure = proxy && describeProxyFailure(err, code, host, proxy);
+  if (proxyFailure) return proxyFailure;
   const names = errorNames(err);
   switch (true) {
     case code === 'ECONNREFUSED':
@@ -50,25 +54,63 @@ export function timeoutError(url: string, timeoutMs: number): NetworkError {
   return new NetworkError(`no response from ${safeHost(url)} within ${seconds} s`, 'try again, or raise OSMO_HTTP_TIMEOUT (seconds)');
 }
 
-function findCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_REQ_RETRY') return code;
-    current = (current as { cause?: unknown }).cause;
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Through a proxy, a refused or unresolvable connection is the proxy's (the
+ * service is reached by the proxy, not by osmo), and a tunnel the proxy
+ * refuses comes back as "Proxy response (407) !== 200". Either is said as
+ * the proxy's failure, never as the service refusing the connection.
+ */
+function describeProxyFailure(err: unknown, code: string | undefined, host: string, proxy: { url: string; variable: string }): OsmoError | undefined {
+  const shown = shownProxy(proxy.url);
+  const hint = `check ${proxy.variable}, or list ${host.replace(/:\d+$/, '')} in NO_PROXY to connect directly`;
+  const tunnel = /Proxy response \((\d{3})\)/.exec(errorMessages(err));
+  if (tunnel) return new NetworkError(`the proxy ${shown} refused to connect to ${host} (HTTP ${tunnel[1]})`, hint);
+  if (code === undefined || !CONNECT_CODES.has(code) || !aboutProxy(err, proxy.url)) return undefined;
+  return new NetworkError(`could not connect to the proxy ${shown}: ${code}`, hint);
+}
+
+/** Whether a connection error names the proxy's host or port (a direct connection may fail too, e.g. where the transport bypasses the proxy). */
+function aboutProxy(err: unknown, proxyUrl: string): boolean {
+  let proxy: URL;
+  try {
+    proxy = new URL(proxyUrl);
+  } catch {
+    return false;
   }
-  return undefined;
+  const port = Number(proxy.port) || (proxy.protocol === 'https:' ? 443 : 80);
+  const host = proxy.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return chain(err).some((e) => e.port === port || (typeof e.hostname === 'string' && e.hostname.toLowerCase() === host) || (typeof e.message === 'string' && e.message.includes(`${host}:${port}`)));
+}
+
+interface ErrorLike {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+}
+
+/** The error and its causes, outermost first (undici wraps socket errors). */
+function chain(err: unknown): ErrorLike[] {
+  const errors: ErrorLike[] = [];
+  for (let current: unknown = err; current && errors.length < 5; current = (current as { cause?: unknown }).cause) errors.push(current as ErrorLike);
+  return errors;
+}
+
+const strings = (values: unknown[]): string[] => values.filter((v): v is string => typeof v === 'string');
+
+function errorMessages(err: unknown): string {
+  return strings(chain(err).map((e) => e.message)).join('\n');
+}
+
+function findCode(err: unknown): string | undefined {
+  return strings(chain(err).map((e) => e.code)).find((code) => code !== 'UND_ERR_REQ_RETRY');
 }
 
 function errorNames(err: unknown): string[] {
-  const names: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 5; depth++) {
-    const name = (current as { name?: unknown }).name;
-    if (typeof name === 'string') names.push(name);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return names;
+  return strings(chain(err).map((e) => e.name));
 }
 
 // Anything can be thrown, even an object that refuses to become a string.
