@@ -59,3 +59,35 @@ export async function readAllStdin(io: IO, maxBytes = Infinity): Promise<string>
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * What was piped to osmo when it was given no credential flag at all (`cat
+ * token | osmo login URL`): the text, or undefined when standard input is a
+ * terminal, or an open pipe nobody writes to within `graceMs` (a CI runner's,
+ * or `ssh host osmo …`'s), so that such a pipe cannot hold a login. Once
+ * something arrives it is read to its end, as readAllStdin() does.
+ */
+export async function readPipedStdin(io: IO, graceMs: number, maxBytes: number): Promise<string | undefined> {
+  if (io.stdinIsTTY) return undefined;
+  const stdin = io.stdin as NodeJS.ReadStream;
+  const ready = await new Promise<boolean>((resolve) => {
+    const settle = (value: boolean): void => {
+      clearTimeout(timer);
+      stdin.off('readable', onReadable);
+      stdin.off('error', onError);
+      resolve(value);
+    };
+    // 'readable' comes with the first data or the end, and consumes nothing.
+    const onReadable = (): void => settle(true);
+    // A closed or unreadable standard input simply holds nothing.
+    const onError = (): void => settle(false);
+    const timer = setTimeout(() => settle(false), graceMs);
+    stdin.on('readable', onReadable);
+    stdin.on('error', onError);
+  });
+  if (!ready) {
+    stdin.destroy();
+    return undefined;
+  }
+  return readAllStdin(io, maxBytes);
+}

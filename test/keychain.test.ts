@@ -155,7 +155,7 @@ describe('choosing the store', () => {
     const { osmo } = newUser({ OSMO_CREDENTIAL_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: `unix:path=${tempDir()}/no-bus` });
     const res = await osmo(['login', server().url, '--method', 'token', '--token', 'whatever-token-value']);
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /^Error: the keychain is unavailable: (no Secret Service answered|the keytar module)/);
+    assert.match(res.stderr, /^Error: the keychain is unavailable: (no Secret Service answered|the keytar module)/m);
   });
 });
 

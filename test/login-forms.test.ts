@@ -1,20 +1,141 @@
-// `osmo login` the way people type it. Here: a proxy that cannot be reached
-// or refuses the tunnel is named as such, not taken for the service.
+// `osmo login` the way people type it, coming from `gh auth login
+// --with-token` and `docker login --password-stdin`: credential flags imply
+// their method, a piped token is a token login, and a credential given is
+// never dropped. Also: a proxy that cannot be reached.
 import { describe, it } from 'node:test';
-import { writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { newUser } from './helpers/fixtures.js';
+import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
-import { tempDir } from './helpers/cli.js';
+import { hashTree, OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
 import { closedPort } from './helpers/fault-servers.js';
+import { havePty, runInPty } from './helpers/pty.js';
+import { skipOrFail } from './helpers/unavailable.js';
+
+const server = useServer();
 
 function secretFile(value: string): string {
   const file = `${tempDir('osmo-secret-')}/secret`;
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return file;
 }
+
+function storedServer(dir: string, url = server().url): Record<string, unknown> | undefined {
+  return (JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as { servers: Record<string, Record<string, unknown>> }).servers[url];
+}
+
+const warnings = (res: RunResult): string[] => res.stderr.split('\n').filter((l) => /^Warning/i.test(l));
+
+describe('credential flags imply the method', () => {
+  it('--token-file alone is a token login, without a terminal too', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', server().url, '--token-file', secretFile(server().issuePat('user@example.com', 'file-alone'))]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, `Logging in to ${server().url}\nSuccessfully logged in. Welcome user@example.com.\n`);
+    assert.equal(res.stderr, '');
+    assert.equal(storedServer(dir)?.method, 'token');
+  });
+
+  it('--token-file alone at a terminal is a token login, not a browser login', async (t) => {
+    if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
+    const dir = tempDir();
+    const file = secretFile(server().issuePat('user@example.com', 'file-in-terminal'));
+    const res = await runInPty(`"${process.execPath}" "${OSMO_BIN}" login ${server().url} --token-file ${file}`, { ...baseEnv(dir), BROWSER: 'false' });
+    assert.equal(res.code, 0, res.output);
+    assert.doesNotMatch(res.output, /browser/i);
+    assert.equal(storedServer(dir)?.method, 'token');
+  });
+
+  it('--token-stdin alone reads the token from standard input', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', server().url, '--token-stdin'], { input: `${server().issuePat('user@example.com', 'stdin-alone')}\n` });
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(storedServer(dir)?.method, 'token');
+  });
+
+  it('a token piped with no flag at all is a token login', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', server().url], { input: `${server().issuePat('user@example.com', 'piped')}\n` });
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(storedServer(dir)?.method, 'token');
+  });
+
+  it('--token alone works, with one warning naming the safer flags', async () => {
+    const { osmo } = newUser();
+    const res = await osmo(['login', server().url, '--token', server().issuePat('user@example.com', 'argv')]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(warnings(res), ['Warning: the token given with --token is visible to other users in `ps` and is kept in your shell history; use --token-file FILE or --token-stdin']);
+  });
+
+  it('--password-stdin and --password-file with --username are a password login; --password warns once', async () => {
+    server().oauth.setPassword('svc-forms@example.com', 'hunter2');
+    for (const [args, input] of [[['--password-stdin'], 'hunter2\n'], [['--password-file', secretFile('hunter2')], ''], [['--password', 'hunter2'], '']] as const) {
+      const { osmo, dir } = newUser();
+      const res = await osmo(['login', server().url, '--username', 'svc-forms@example.com', ...args], { input });
+      assert.equal(res.code, 0, `${args[0]}: ${res.stderr}`);
+      assert.equal(storedServer(dir)?.method, 'password');
+      assert.deepEqual(warnings(res), args[0] === '--password' ? ['Warning: the password given with --password is visible to other users in `ps` and is kept in your shell history; use --password-file FILE or --password-stdin'] : []);
+      assert.doesNotMatch(res.stdout + res.stderr, /hunter2/);
+    }
+  });
+
+  const contradictions: Array<{ args: string[]; message: RegExp }> = [
+    { args: ['--method', 'code', '--token-file', 'F'], message: /^--token-file cannot be used with --method code$/ },
+    { args: ['--method', 'dev', '--username', 'u', '--password', 'p'], message: /^--password cannot be used with --method dev$/ },
+    { args: ['--method', 'password', '--username', 'u', '--token-stdin'], message: /^--token-stdin cannot be used with --method password$/ },
+    { args: ['--token-file', 'F', '--password-stdin'], message: /^--token-file and --password-stdin cannot be used together$/ },
+    { args: ['--username', 'u'], message: /^--username needs --method password or --method dev$/ },
+  ];
+  for (const row of contradictions) {
+    it(`${row.args.join(' ')}: exit 2 naming both, before anything is read, sent or stored`, async () => {
+      const { osmo, dir } = newUser();
+      const before = hashTree(dir);
+      const requests = server().count();
+      const res = await osmo(['login', server().url, ...row.args], { input: 'not read' });
+      assertCleanFailure(res, { code: 2, message: row.message });
+      assert.equal(server().count(), requests);
+      assert.equal(hashTree(dir), before);
+    });
+  }
+});
+
+describe('a stored login and a new credential', () => {
+  it('`osmo login URL` alone switches back and says so; any credential logs in again with it', async () => {
+    const { osmo, dir } = newUser();
+    assert.equal((await osmo(['login', server().url, '--method', 'dev', '--username', 'user@example.com'])).code, 0);
+
+    server().resetCounts();
+    const back = await osmo(['login', server().url]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(back.stdout, `Switched to ${server().url} (dev login as user@example.com)\n`);
+    assert.equal(back.stderr, '');
+    assert.equal(server().count(), 0);
+
+    const piped = await osmo(['login', server().url], { input: server().issuePat('user@example.com', 'piped-over') });
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stdout, /Successfully logged in/);
+    assert.equal(server().count(EXCHANGE), 1, 'the piped token was used');
+    assert.equal(storedServer(dir)?.method, 'token');
+    assert.equal(storedServer(dir)?.tokenName, 'piped-over');
+
+    const file = await osmo(['login', server().url, '--token-file', secretFile(server().issuePat('user@example.com', 'file-over'))]);
+    assert.equal(file.code, 0, file.stderr);
+    assert.equal(storedServer(dir)?.tokenName, 'file-over');
+  });
+
+  it('a login as another user says that it replaced the stored one', async () => {
+    const { osmo } = newUser();
+    const first = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile(server().issuePat('user@example.com', 'first-user'))]);
+    assert.equal(first.stderr, '');
+    const second = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile(server().issuePat('admin@example.com', 'second-user'))]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stderr, `Note: this login replaces the stored login of user@example.com for ${server().url}\n`);
+    const same = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile(server().issuePat('admin@example.com', 'same-user'))]);
+    assert.equal(same.stderr, '', 'the same user again is no news');
+  });
+});
 
 describe('through a proxy', () => {
   it('a proxy nobody listens on is named, not the service', async () => {

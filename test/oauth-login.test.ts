@@ -5,7 +5,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIST, newUser, useServer } from './helpers/fixtures.js';
-import { baseEnv, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
+import { baseEnv, hashTree, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
+import { assertCleanFailure } from './helpers/assert-cli.js';
+import { havePty, runInPty } from './helpers/pty.js';
+import { skipOrFail } from './helpers/unavailable.js';
 
 const server = useServer();
 const BROWSER = fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url));
@@ -109,7 +112,8 @@ describe('osmo login --method pkce (the default)', () => {
     assert.equal(`${authorize.origin}${authorize.pathname}`, `${server().url}/oauth/authorize`);
     assert.equal(authorize.searchParams.get('client_id'), 'osmo-browser');
     assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
-    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    // The official client's form, which deployments register with their identity provider.
+    assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/localhost:\d+$/);
     for (const param of ['state', 'nonce', 'code_challenge']) assert.ok((authorize.searchParams.get(param) ?? '').length >= 32, param);
     assert.doesNotMatch(res.stderr, /code=|refresh_token|Bearer ey/);
     assert.match(page, /^200\n.*logged in/);
@@ -125,25 +129,66 @@ describe('osmo login --method pkce (the default)', () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const res = await pkceLogin(osmo, ['--callback-port', String(port), '--client-id', 'my-client']);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stderr, new RegExp(`redirect_uri=http%3A%2F%2F127\\.0\\.0\\.1%3A${port}%2Fcallback`));
+    assert.match(res.stderr, new RegExp(`redirect_uri=http%3A%2F%2Flocalhost%3A${port}&`));
     assert.match(res.stderr, /client_id=my-client&/);
     assert.equal(stored(dir).config.servers[server().url]?.clientId, 'my-client');
   });
 
-  it('a wrong state on the callback exits 2 and stores nothing', async () => {
+  it('callbacks with a wrong or missing state get a 400 and are ignored: the real one still logs in', async () => {
+    const { osmo, dir } = newUser();
+    const strayFile = `${tempDir('osmo-stray-')}/statuses.json`;
+    const before = server().oauth.count('authorization_code');
+    const res = await pkceLogin(osmo, [], { BROWSER_STRAY_FILE: strayFile });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(strayFile, 'utf8')), [400, 400]);
+    assert.match(res.page, /^200\n.*logged in/);
+    assert.equal(server().oauth.count('authorization_code'), before + 1, 'only the real code is exchanged');
+    assert.equal(stored(dir).config.servers[server().url]?.method, 'pkce');
+  });
+
+  it('a provider answering with the wrong state never logs in: the code is not exchanged, nothing is stored', async () => {
     const { osmo, dir } = newUser();
     server().oauth.tamper({ wrongState: true });
     try {
       const before = server().oauth.count('authorization_code');
-      const res = await pkceLogin(osmo);
+      const res = await pkceLogin(osmo, [], { OSMO_LOGIN_TIMEOUT: '2' });
       assert.equal(res.code, 2, res.stderr);
-      assert.match(res.stderr, /^Error: state mismatch in the browser callback/m);
-      assert.match(res.page, /^400\n.*login failed/);
+      assert.match(res.stderr, /^Error: no answer from the browser within 2 s/m);
+      assert.match(res.page, /^400\n.*wrong or missing state/);
       assert.equal(server().oauth.count('authorization_code'), before, 'the code is never exchanged');
       assertNothingStored(dir);
     } finally {
       server().oauth.tamper({});
     }
+  });
+
+  it('after the real callback osmo ends at once, even with a connection held open to it', async () => {
+    const { osmo, dir } = newUser();
+    const started = Date.now();
+    const res = await pkceLogin(osmo, [], { BROWSER_HOLD: '1' });
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(Date.now() - started < 8_000, `osmo took ${Date.now() - started} ms`);
+    assert.equal(stored(dir).config.servers[server().url]?.method, 'pkce');
+  });
+
+  it('the browser gets none of osmo\'s variables (OSMO_TOKEN and the like)', async () => {
+    const { osmo } = newUser();
+    const envFile = `${tempDir('osmo-env-')}/env.json`;
+    const res = await pkceLogin(osmo, [], { BROWSER_ENV_FILE: envFile, OSMO_TOKEN: 'osmo_secret_in_env', OSMO_LOGIN_PASSWORD: 'pw' });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(envFile, 'utf8')), []);
+  });
+
+  it('through the system opener (xdg-open) too, the browser gets none of osmo\'s variables', async () => {
+    const { osmo } = newUser();
+    const bin = tempDir('osmo-bin-');
+    const envFile = `${tempDir('osmo-env-')}/env.json`;
+    writeFileSync(`${bin}/xdg-open`, `#!/bin/sh\nexec "${process.execPath}" "${BROWSER}" "$@"\n`, { mode: 0o755 });
+    const res = await osmo(['login', server().url, '--method', 'pkce'], {
+      env: { BROWSER: undefined, DISPLAY: ':99', SSH_CONNECTION: undefined, SSH_CLIENT: undefined, PATH: `${bin}:${process.env.PATH}`, BROWSER_ENV_FILE: envFile, OSMO_TOKEN: 'osmo_secret_in_env' },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(envFile, 'utf8')), []);
   });
 
   it('a wrong nonce in the ID token exits 2 and stores nothing', async () => {
@@ -239,7 +284,7 @@ describe('osmo login without --method and without a terminal', () => {
     const started = Date.now();
     const res = await osmo(['login', server().url]);
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /^Error: no --method given and no terminal to finish a browser login\n {2}in CI pass --method token --token-file FILE/);
+    assert.match(res.stderr, /^Error: no --method given and no terminal to finish a browser login\n {2}in CI pass --token-file FILE or pipe the token to --token-stdin; on a machine without a browser use --method code\n$/);
     assert.ok(Date.now() - started < 5000);
     assert.equal(server().count(), 0);
     assertNothingStored(dir);
@@ -310,5 +355,114 @@ describe('osmo login --method password', () => {
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /^Error: the password login for http:\S+ has expired or was revoked \(invalid_grant: Token is not active\)\n {2}run `osmo login http:\S+ --method password --username svc@example\.com --password-file FILE` again/m);
     assert.equal(server().count(LIST), listsBefore);
+  });
+});
+
+describe('where no browser can be opened', () => {
+  it('without --method, a browser that fails to start falls back to a device code at once', async () => {
+    const { osmo, dir } = newUser();
+    const res = await withDeviceCode(
+      () => osmo(['login', server().url], { env: { BROWSER: 'false' } }),
+      (code) => server().oauth.approveDevice(code, 'user@example.com'),
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /^No browser can be opened here \(the browser "false" from BROWSER failed \(exit code 1\)\); logging in with a device code instead \(--method code\)\.$/m);
+    assert.match(res.stdout, /Successfully logged in\. Welcome User\.\n$/);
+    assert.equal(stored(dir).config.servers[server().url]?.method, 'code');
+  });
+
+  it('without --method and without a device-code login on the service, it fails at once naming --method code and --method token', async () => {
+    const { osmo, dir } = newUser();
+    const info = { browser_endpoint: `${server().url}/oauth/authorize`, browser_client_id: 'osmo-browser', token_endpoint: `${server().url}/oauth/token` };
+    server().fault({ route: 'GET /api/auth/login', status: 200, body: JSON.stringify(info) });
+    const started = Date.now();
+    const res = await osmo(['login', server().url], { env: { BROWSER: 'false' } });
+    assert.ok(Date.now() - started < 10_000);
+    assertCleanFailure(res, { code: 2, message: /^no browser can be opened here \(the browser "false" from BROWSER failed \(exit code 1\)\) and http:\S+ offers no device-code login$/, before: [/^Open this URL/, /^Waiting for the browser/] });
+    assert.match(res.stderr, /\n {2}log in with --method token --token-file FILE, or with --method code --device-endpoint URL --client-id ID\n$/);
+    assertNothingStored(dir);
+  });
+
+  it('in an SSH session at a terminal, without --method, it says so and logs in with a device code', async (t) => {
+    if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
+    const dir = tempDir();
+    const env: Record<string, string> = { ...baseEnv(dir), OSMO: `${process.execPath} ${OSMO_BIN}`, SSH_CONNECTION: '10.0.0.1 51000 10.0.0.2 22' };
+    delete env.BROWSER;
+    const earlier = new Set(server().oauth.pendingUserCodes());
+    const run = runInPty(`$OSMO login ${server().url}`, env);
+    let code: string | undefined;
+    for (let i = 0; i < 200 && !code; i++) {
+      code = server().oauth.pendingUserCodes().find((c) => !earlier.has(c));
+      if (!code) await sleep(50);
+    }
+    assert.ok(code, 'a device code was requested at once');
+    server().oauth.approveDevice(code, 'user@example.com');
+    const res = await run;
+    assert.equal(res.code, 0, res.output);
+    assert.match(res.output, /No browser can be opened here \(this is an SSH session\); logging in with a device code instead \(--method code\)\./);
+    assert.doesNotMatch(res.output, /Open this URL in your browser/);
+    assert.equal(stored(dir).config.servers[server().url]?.method, 'code');
+  });
+
+  it('with --method pkce in an SSH session it says at once that no browser was started, and keeps waiting', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', server().url, '--method', 'pkce'], { env: { BROWSER: undefined, SSH_CONNECTION: '10.0.0.1 51000 10.0.0.2 22', OSMO_LOGIN_TIMEOUT: '1' } });
+    assert.equal(res.code, 2, res.stderr);
+    assert.match(res.stderr, /^Open this URL in your browser: \S+\nNo browser was started: this is an SSH session\. The sign-in ends at http:\/\/localhost:(\d+), so open the URL in a browser that can reach this machine \(e\.g\. through `ssh -L \1:localhost:\1`\), or use --method code\.\nWaiting for the browser/);
+    assert.match(res.stderr, /^Error: no answer from the browser within 1 s/m);
+    assertNothingStored(dir);
+  });
+
+  it('refuses an OSMO_LOGIN_TIMEOUT beyond what a timer can wait, before any request', async () => {
+    const { osmo, dir } = newUser();
+    const before = server().count();
+    const res = await osmo(['login', server().url, '--method', 'pkce'], { env: { BROWSER: 'true', OSMO_LOGIN_TIMEOUT: '1e9' } });
+    assertCleanFailure(res, { code: 2, message: /^OSMO_LOGIN_TIMEOUT must be a number of seconds above 0 and at most 2147483 \(about 24 days\), not "1e9"$/ });
+    assert.equal(server().count(), before);
+    assertNothingStored(dir);
+  });
+});
+
+describe('what the identity provider sends is kept within bounds', () => {
+  it('a tiny device `interval` is raised to one poll a second', async () => {
+    const { osmo } = newUser();
+    server().oauth.setDeviceInterval(0.001);
+    try {
+      const polls = server().oauth.count('device_code');
+      const res = await withDeviceCode(
+        () => osmo(['login', server().url, '--method', 'code']),
+        (code) => setTimeout(() => server().oauth.approveDevice(code, 'user@example.com'), 2500),
+      );
+      assert.equal(res.code, 0, res.stderr);
+      const made = server().oauth.count('device_code') - polls;
+      assert.ok(made >= 2 && made <= 4, `${made} polls in about 3 s`);
+    } finally {
+      server().oauth.setDeviceInterval(1);
+    }
+  });
+
+  it('a refresh answer without an ID token is refused and the stored login is left exactly as it was', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.setPassword('svc@example.com', 'right');
+    server().setJwtLifetime(31);
+    try {
+      const login = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password-stdin'], { input: 'right\n' });
+      assert.equal(login.code, 0, login.stderr);
+    } finally {
+      server().setJwtLifetime(300);
+    }
+    await sleep(1500);
+    const before = hashTree(dir);
+    const listsBefore = server().count(LIST);
+    server().oauth.tamper({ noIdTokenOnRefresh: true });
+    try {
+      const res = await osmo(['token', 'list']);
+      assertCleanFailure(res, { code: 2, message: /^the identity provider did not return an ID token; log in again$/ });
+      assert.match(res.stderr, /\n {2}run `osmo login http:\S+ --method password --username svc@example\.com --password-file FILE` again\n$/);
+    } finally {
+      server().oauth.tamper({});
+    }
+    assert.equal(hashTree(dir), before, 'the stored login is untouched');
+    assert.equal(server().count(LIST), listsBefore, 'no request with a token that is not a JWT');
   });
 });

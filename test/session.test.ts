@@ -115,7 +115,7 @@ describe('several servers', () => {
 
       const back = await osmo(['login', server().url]);
       assert.equal(back.code, 0, back.stderr);
-      assert.match(back.stdout, /Using the stored token login/);
+      assert.equal(back.stdout, `Switched to ${server().url} (token login as user@example.com)\n`);
       const exchanges = server().count(EXCHANGE);
       const list = await osmo(['token', 'list']);
       assert.match(list.stdout, /first-server/);
@@ -145,7 +145,7 @@ describe('expiry awareness', () => {
     const pat = server().issuePat('user@example.com', 'expiring-soon', { expiresAt: soon });
     const login = await osmo(['login', server().url, '--method', 'token', '--token', pat]);
     assert.equal(login.code, 0, login.stderr);
-    const warning = new RegExp(`^Warning: the access token expiring-soon behind this login expires on ${soon} \\(in 3 days\\); rotate it with \`osmo token rotate expiring-soon\``);
+    const warning = new RegExp(`^Warning: the access token expiring-soon behind this login expires on ${soon} \\(in 3 days\\); rotate it with \`osmo token rotate expiring-soon\``, 'm');
     assert.match(login.stderr, warning);
 
     server().resetCounts();

@@ -10,13 +10,14 @@ export function loginCommand(getContext: () => Context): Command {
   return new Command('login')
     .description('Log in to an OSMO service')
     .argument('[url]', 'service URL; defaults to the last server used')
-    .addOption(new Option('--method <method>', 'how to authenticate').choices(LOGIN_METHODS).default('pkce'))
-    .option('--token <token>', 'personal access token (least safe: visible in `ps` and shell history)')
-    .option('--token-file <file>', 'read the personal access token from a file')
-    .option('--token-stdin', 'read the personal access token from standard input')
+    .addOption(new Option('--method <method>', 'how to authenticate (default: pkce, or code where no browser can be opened; the credential flags imply theirs)').choices(LOGIN_METHODS))
+    .option('--token <token>', 'personal access token; implies --method token (least safe: visible in `ps` and shell history)')
+    .option('--token-file <file>', 'read the personal access token from a file; implies --method token')
+    .option('--token-stdin', 'read the personal access token from standard input; implies --method token')
     .option('--username <user>', 'user name (password and dev methods)')
-    .option('--password <password>', 'password (least safe; prefer --password-file)')
-    .option('--password-file <file>', 'read the password from a file')
+    .option('--password <password>', 'password; implies --method password (least safe: prefer --password-file or --password-stdin)')
+    .option('--password-file <file>', 'read the password from a file; implies --method password')
+    .option('--password-stdin', 'read the password from standard input; implies --method password')
     .option('--device-endpoint <url>', 'override the device authorization endpoint')
     .option('--browser-endpoint <url>', 'override the browser authorization endpoint')
     .option('--callback-port <port>', 'local port for the browser callback (default: any free port)', parsePort)
@@ -24,68 +25,27 @@ export function loginCommand(getContext: () => Context): Command {
     .option('--allow-insecure-http', 'allow sending credentials over plain http:// to a non-loopback host')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ osmo login https://osmo.example.com\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ printenv OSMO_PAT | osmo login https://osmo.example.com --method token --token-stdin\n  $ osmo login https://osmo.example.com --method code\n  $ osmo login http://localhost:8000 --method dev --username alice',
+      '\nA stored login of URL is reused by `osmo login URL` alone; any credential logs in again.\n\nExamples:\n  $ osmo login https://osmo.example.com\n  $ osmo login https://osmo.example.com --token-file ~/.osmo-token\n  $ printenv OSMO_PAT | osmo login https://osmo.example.com --token-stdin\n  $ osmo login https://osmo.example.com --username svc-robot --password-stdin < ~/.osmo-password\n  $ osmo login https://osmo.example.com --method code\n  $ osmo login http://localhost:8000 --method dev --username alice',
     )
-    .action(function (this: Command, url: string | undefined, flags: LoginFlags) {
-      // `osmo login URL` alone, for a server already logged in, switches back to it.
-      const credentialFlags = ['token', 'tokenFile', 'tokenStdin', 'username', 'password', 'passwordFile'] as const;
-      const defaultMethod = this.getOptionValueSource('method') === 'default';
-      const switchOnly = defaultMethod && credentialFlags.every((f) => flags[f] === undefined);
-      return runLogin(url, flags, getContext(), { switchOnly, defaultMethod });
-    });
+    .action((url: string | undefined, flags: LoginFlags) => runLogin(url, flags, getContext()));
 }
 
-export interface LoginMode {
-  /** `osmo login URL` alone: switch to a stored login if there is one. */
-  switchOnly?: boolean;
-  /** --method was not given, so pkce was chosen for the user. */
-  defaultMethod?: boolean;
-}
-
-export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context, mode: LoginMode = {}): Promise<void> {
+export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ctx: Context): Promise<void> {
+  const { chooseMethod, methodFromFlags, onlySwitches } = await import('../login/choose-method.js');
+  // Contradicting flags fail before anything is read, sent or stored.
+  methodFromFlags(flags);
   const { resolveLoginUrl } = await import('../login/login-url.js');
   const { url, allowInsecureHttp } = await resolveLoginUrl(ctx, rawUrl, Boolean(flags.allowInsecureHttp));
-  if (mode.switchOnly) {
-    const { switchTo } = await import('../session/save-login.js');
+  const choice = await chooseMethod(flags, ctx.io);
+  if (onlySwitches(flags, choice)) {
+    const [{ switchTo }, { switchedLine }] = await Promise.all([import('../session/save-login.js'), import('../session/switch.js')]);
     const stored = await switchTo(ctx, url);
-    if (stored) {
-      println(ctx.io.stdout, `Logging in to ${url}`);
-      println(ctx.io.stdout, `Using the stored ${stored.method} login; pass --method to log in again.`);
-      println(ctx.io.stdout, `Successfully logged in. Welcome ${terminalSafe(stored.username ?? 'back')}.`);
-      return;
-    }
+    if (stored) return println(ctx.io.stdout, switchedLine(url, stored));
   }
-  let result;
-  switch (flags.method) {
-    case 'token': {
-      const { readPat } = await import('../login/read-pat.js');
-      const { tokenLogin } = await import('../login/token-login.js');
-      const input = await readPat(flags, ctx.io);
-      if (input.warning) ctx.warn(input.warning);
-      println(ctx.io.stdout, `Logging in to ${url}`);
-      result = await tokenLogin(ctx, url, input.pat, allowInsecureHttp);
-      break;
-    }
-    case 'dev': {
-      const username = flags.username?.trim();
-      if (!username) throw new UsageError('--method dev needs --username', 'for example: osmo login http://localhost:8000 --method dev --username alice');
-      const { devLogin } = await import('../login/token-login.js');
-      println(ctx.io.stdout, `Logging in to ${url}`);
-      result = await devLogin(ctx, url, username, allowInsecureHttp);
-      break;
-    }
-    default: {
-      // Without a terminal or a BROWSER command nobody can finish a browser login:
-      // fail now rather than leave a CI job waiting 5 minutes for a callback.
-      if (mode.defaultMethod && !ctx.io.stdinIsTTY && !ctx.env.BROWSER) {
-        throw new UsageError('no --method given and no terminal to finish a browser login', 'in CI pass --method token --token-file FILE (or --token-stdin); on a machine without a browser use --method code');
-      }
-      const { oauthLogin } = await import('../login/oauth-login.js');
-      println(ctx.io.stdout, `Logging in to ${url}`);
-      result = await oauthLogin(ctx, url, flags, allowInsecureHttp);
-    }
-  }
+  const { performLogin } = await import('../login/perform-login.js');
+  const result = await performLogin(ctx, url, flags, choice, allowInsecureHttp);
   if (result.notice) ctx.notice(result.notice);
+  if (result.replacedUser) ctx.notice(`Note: this login replaces the stored login of ${terminalSafe(result.replacedUser)} for ${url}`);
   println(ctx.io.stdout, `Successfully logged in. Welcome ${terminalSafe(result.name)}.`);
 }
 

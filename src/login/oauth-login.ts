@@ -1,13 +1,23 @@
+import type { LoginInfo } from '../api/schemas.js';
 import type { Services } from '../services.js';
 import type { LoginFlags } from './login-flags.js';
 import { AuthError, UsageError } from '../errors.js';
-import { resolveEndpoints, type OAuthMethod } from '../oauth/endpoints.js';
+import { endpointOverrides, endpointsFor, loadLoginInfo, offersDeviceLogin, type EndpointOverrides, type OAuthMethod } from '../oauth/endpoints.js';
+import { browserUnavailable } from '../oauth/open-browser.js';
 import { OAuthRefused } from '../oauth/oauth-errors.js';
 import { readPasswordInput, type PasswordInput } from '../oauth/password-flow.js';
 import { OAuthProvider, type Tokens } from '../oauth/provider.js';
+import { loginTimeoutMs } from '../oauth/pkce-flow.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin } from '../session/save-login.js';
 import type { LoginResult } from './token-login.js';
+
+export interface OAuthLoginOptions {
+  method: OAuthMethod;
+  /** No method was chosen: where no browser can be opened, log in with a device code instead. */
+  deviceFallback: boolean;
+  allowInsecureHttp: boolean;
+}
 
 /**
  * `osmo login --method pkce|code|password`: get tokens from the service's
@@ -15,41 +25,69 @@ import type { LoginResult } from './token-login.js';
  * service takes it as its Bearer JWT). Nothing is stored until the provider
  * has answered with tokens, so every failure and Ctrl-C leave no trace.
  */
-export async function oauthLogin(ctx: Services, url: string, flags: LoginFlags, allowInsecureHttp: boolean): Promise<LoginResult> {
-  const method = oauthMethod(flags.method);
-  const hint = `run \`osmo login ${url} --method ${method}\` again`;
+export async function oauthLogin(ctx: Services, url: string, flags: LoginFlags, opts: OAuthLoginOptions): Promise<LoginResult> {
+  let method = opts.method;
+  // Everything that can be checked here is, before any request.
   let credentials: PasswordInput | undefined;
   if (method === 'password') {
     credentials = await readPasswordInput(flags, ctx.io);
     if (credentials.warning) ctx.warn(credentials.warning);
   }
-  // Before any request: a forced keychain that cannot be reached fails before a password is sent.
+  const timeoutMs = method === 'pkce' ? loginTimeoutMs(ctx.env) : 0;
+  const overrides = endpointOverrides(flags);
+  // A forced keychain that cannot be reached fails before a password is sent.
   const choice = await chooseStore(ctx);
-  const endpoints = await resolveEndpoints(ctx, url, method, flags);
-  const provider = new OAuthProvider(endpoints, await ctx.transport(), hint);
+  const info = await loadLoginInfo(ctx, url);
+
+  const noBrowser = method === 'pkce' ? browserUnavailable(ctx.env) : undefined;
+  if (noBrowser && opts.deviceFallback) method = fallBackToDevice(ctx, url, info, overrides, noBrowser);
+  const transport = await ctx.transport();
+  const provider = (m: OAuthMethod): OAuthProvider => new OAuthProvider(endpointsFor(info, url, m, overrides), transport, again(url, m));
 
   let tokens: Tokens;
   if (method === 'pkce') {
     const { pkceLogin } = await import('../oauth/pkce-flow.js');
-    tokens = await pkceLogin(ctx, provider, { url, callbackPort: flags.callbackPort, hint });
+    const result = await pkceLogin(ctx, provider('pkce'), { url, callbackPort: flags.callbackPort, hint: again(url, 'pkce'), timeoutMs, noBrowser, giveUpWithoutBrowser: opts.deviceFallback });
+    if ('noBrowser' in result) method = fallBackToDevice(ctx, url, info, overrides, result.noBrowser);
+    tokens = 'noBrowser' in result ? await deviceLogin(ctx, provider('code'), again(url, 'code')) : result;
   } else if (method === 'code') {
-    const { deviceLogin } = await import('../oauth/device-flow.js');
-    tokens = await deviceLogin(ctx, provider, hint);
+    tokens = await deviceLogin(ctx, provider('code'), again(url, 'code'));
   } else {
-    tokens = await passwordLogin(provider, credentials!, hint);
+    tokens = await passwordLogin(provider('password'), credentials!, again(url, 'password'));
   }
 
   const id = tokens.idToken ? readClaims(tokens.idToken) : undefined;
-  const bearer = readClaims(tokens.bearer);
-  const username = credentials?.username ?? id?.preferred_username ?? bearer?.preferred_username ?? id?.email;
+  const username = credentials?.username ?? id?.preferred_username ?? id?.email;
   if (!tokens.refreshToken) ctx.warn('the identity provider issued no refresh token: when the current token expires, you will have to log in again');
+  const used = endpointsFor(info, url, method, overrides);
   const saved = await saveLogin(
     ctx,
     url,
-    { method, username, clientId: endpoints.clientId, tokenEndpoint: endpoints.tokenEndpoint, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) },
+    { method, username, clientId: used.clientId, tokenEndpoint: used.tokenEndpoint, ...(opts.allowInsecureHttp ? { allowInsecureHttp: true } : {}) },
     { secrets: { refreshToken: tokens.refreshToken, jwt: tokens.bearer, jwtExpiresAt: tokens.expiresAt }, choice },
   );
   return { ...saved, name: displayName(id) ?? username ?? 'user' };
+}
+
+function again(url: string, method: OAuthMethod): string {
+  return `run \`osmo login ${url} --method ${method}\` again`;
+}
+
+/** Where no browser can be opened and none was asked for: a device code, said so; else stop now, not after a time-out. */
+function fallBackToDevice(ctx: Services, url: string, info: LoginInfo, overrides: EndpointOverrides, why: string): 'code' {
+  if (!offersDeviceLogin(info, overrides)) {
+    throw new UsageError(
+      `no browser can be opened here (${why}) and ${url} offers no device-code login`,
+      'log in with --method token --token-file FILE, or with --method code --device-endpoint URL --client-id ID',
+    );
+  }
+  ctx.notice(`No browser can be opened here (${why}); logging in with a device code instead (--method code).`);
+  return 'code';
+}
+
+async function deviceLogin(ctx: Services, provider: OAuthProvider, hint: string): Promise<Tokens> {
+  const { deviceLogin: run } = await import('../oauth/device-flow.js');
+  return run(ctx, provider, hint);
 }
 
 async function passwordLogin(provider: OAuthProvider, credentials: PasswordInput, hint: string): Promise<Tokens> {
@@ -62,9 +100,4 @@ async function passwordLogin(provider: OAuthProvider, credentials: PasswordInput
     }
     throw err;
   }
-}
-
-function oauthMethod(method: LoginFlags['method']): OAuthMethod {
-  if (method === 'pkce' || method === 'code' || method === 'password') return method;
-  throw new UsageError(`--method ${method} is not an OAuth login`);
 }

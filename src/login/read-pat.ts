@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { IO } from '../io.js';
 import { promptSecret, readAllStdin } from '../prompt.js';
-import { readSecretFile, SECRET_FILE_MAX_BYTES } from '../util/secret-file.js';
+import { commandLineSecretWarning, readSecretFile, SECRET_FILE_MAX_BYTES } from '../util/secret-file.js';
 
 export interface PatSources {
   token?: string;
@@ -11,23 +11,25 @@ export interface PatSources {
 
 export interface PatInput {
   pat: string;
-  /** A warning for the user, e.g. a token file others can read. */
+  /** A warning for the user: a token file others can read, or a token in argv. */
   warning?: string;
 }
 
 /**
- * The PAT for `--method token`, from exactly one place: --token (least safe:
+ * The PAT for a token login, from exactly one place: --token (least safe:
  * visible in `ps` and shell history), --token-file, --token-stdin, a pipe on
  * stdin, or a hidden prompt. Its shape is never checked: it is opaque.
  */
-export async function readPat(sources: PatSources, io: IO): Promise<PatInput> {
+export async function readPat(sources: PatSources, io: IO, piped?: string): Promise<PatInput> {
+  // Already read while deciding the method (`cat token | osmo login URL`).
+  if (piped !== undefined) return { pat: nonEmpty(piped, 'standard input') };
   const given = [sources.token !== undefined && '--token', sources.tokenFile !== undefined && '--token-file', sources.tokenStdin && '--token-stdin'].filter(Boolean);
   if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the token in one way only; --token-file or --token-stdin keep it out of `ps`');
   if (sources.tokenFile !== undefined) {
     const file = await readSecretFile(sources.tokenFile, '--token-file', 'access token');
     return { pat: file.value, warning: file.looseMode ? `${sources.tokenFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${sources.tokenFile}\`` : undefined };
   }
-  if (sources.token !== undefined) return { pat: nonEmpty(sources.token, '--token') };
+  if (sources.token !== undefined) return { pat: nonEmpty(sources.token, '--token'), warning: commandLineSecretWarning('--token', 'token', '--token-file FILE or --token-stdin') };
   if (sources.tokenStdin || !io.stdinIsTTY) {
     if (io.stdinIsTTY) throw new UsageError('--token-stdin needs the token piped on standard input', 'for example: osmo login URL --method token --token-stdin < token.txt');
     return { pat: nonEmpty(await readAllStdin(io, SECRET_FILE_MAX_BYTES), 'standard input') };

@@ -5,29 +5,38 @@ import { AuthError, UsageError } from '../errors.js';
 /** What the browser brought back, and a way to tell the person in it how it ended. */
 export interface Callback {
   params: URLSearchParams;
-  reply(ok: boolean, message: string): void;
+  /** Answers the browser; settles once the page has been handed over. */
+  reply(ok: boolean, message: string): Promise<void>;
 }
 
 export interface CallbackServer {
+  /** `http://localhost:PORT`, the form OSMO's Python client registers (root path). */
   redirectUri: string;
-  /** The first request to /callback; rejects after `timeoutMs`. */
+  /** The first callback that carries the expected state, even one that came before the call; rejects after `timeoutMs`. */
   wait(timeoutMs: number, timeoutHint: string): Promise<Callback>;
+  /** Stops listening and drops every connection, including ones others hold open. */
   close(): void;
 }
 
+const IGNORED = 'osmo: this answer does not belong to the login in progress (wrong or missing state) and was ignored.';
+
 /**
  * A one-shot HTTP server on 127.0.0.1 for the OAuth redirect. It binds the
- * loopback address only, so nothing else on the network can reach it, and it
- * takes exactly one callback: later or stray requests get a 404.
+ * loopback address only, so nothing else on the network can reach it. A
+ * request without the login's `state` (a stray tab, another program, a
+ * forged redirect) gets a 400 and changes nothing: the login keeps waiting
+ * for the real answer, and only that one is taken.
  */
-export async function startCallbackServer(port = 0): Promise<CallbackServer> {
+export async function startCallbackServer(opts: { port?: number; state: string }): Promise<CallbackServer> {
+  const port = opts.port ?? 0;
+  let received: Callback | undefined;
   let deliver: ((callback: Callback) => void) | undefined;
-  let taken = false;
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method !== 'GET' || url.pathname !== '/callback' || taken || !deliver) return answer(res, 404, 'Not found');
-    taken = true;
-    deliver({ params: url.searchParams, reply: (ok, message) => answer(res, ok ? 200 : 400, message) });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' || url.pathname !== '/' || received) return void answer(res, 404, 'Not found');
+    if (url.searchParams.get('state') !== opts.state) return void answer(res, 400, IGNORED);
+    received = { params: url.searchParams, reply: (ok, message) => answer(res, ok ? 200 : 400, message) };
+    deliver?.(received);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -37,12 +46,14 @@ export async function startCallbackServer(port = 0): Promise<CallbackServer> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: bound } = server.address() as AddressInfo;
+  let timer: NodeJS.Timeout | undefined;
 
   return {
-    redirectUri: `http://127.0.0.1:${bound}/callback`,
+    redirectUri: `http://localhost:${bound}`,
     wait: (timeoutMs, timeoutHint) =>
       new Promise<Callback>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        if (received) return resolve(received);
+        timer = setTimeout(() => {
           deliver = undefined;
           reject(new AuthError(`no answer from the browser within ${describeSeconds(timeoutMs / 1000)}`, timeoutHint));
         }, timeoutMs);
@@ -52,16 +63,20 @@ export async function startCallbackServer(port = 0): Promise<CallbackServer> {
         };
       }),
     close: () => {
+      clearTimeout(timer);
       server.close();
-      server.closeIdleConnections();
+      server.closeAllConnections();
     },
   };
 }
 
 // Plain text: nothing from the query is ever rendered as HTML.
-function answer(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
-  res.end(`${text}\n`);
+function answer(res: ServerResponse, status: number, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    res.once('close', () => resolve());
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+    res.end(`${text}\n`, () => resolve());
+  });
 }
 
 function describeSeconds(seconds: number): string {

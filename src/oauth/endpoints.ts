@@ -1,3 +1,4 @@
+import type { LoginInfo } from '../api/schemas.js';
 import type { Services } from '../services.js';
 import { UsageError } from '../errors.js';
 import { isLoopbackHost } from '../util/url.js';
@@ -41,17 +42,33 @@ export function checkOAuthEndpoint(raw: string, what: string): string {
   throw new UsageError(`the ${what} must be an https:// URL, not ${url.protocol.slice(0, -1)}:`);
 }
 
-/**
- * The provider's endpoints and client id: the service's `GET /api/auth/login`
- * answer, with --device-endpoint, --browser-endpoint and --client-id winning.
- * Overrides are checked before any request so a bad flag costs nothing.
- */
-export async function resolveEndpoints(ctx: Services, url: string, method: OAuthMethod, flags: EndpointFlags): Promise<OAuthEndpoints> {
-  const deviceOverride = flags.deviceEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.deviceEndpoint, '--device-endpoint');
-  const browserOverride = flags.browserEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.browserEndpoint, '--browser-endpoint');
-  const clientOverride = flags.clientId?.trim() || undefined;
+/** --device-endpoint, --browser-endpoint and --client-id, checked before any request so a bad flag costs nothing. */
+export interface EndpointOverrides {
+  device?: string;
+  browser?: string;
+  clientId?: string;
+}
 
-  const info = await (await ctx.client(url)).loginInfo();
+export function endpointOverrides(flags: EndpointFlags): EndpointOverrides {
+  return {
+    device: flags.deviceEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.deviceEndpoint, '--device-endpoint'),
+    browser: flags.browserEndpoint === undefined ? undefined : checkOAuthEndpoint(flags.browserEndpoint, '--browser-endpoint'),
+    clientId: flags.clientId?.trim() || undefined,
+  };
+}
+
+/** The service's `GET /api/auth/login` answer: where its identity provider is, and as which clients to use it. */
+export async function loadLoginInfo(ctx: Services, url: string): Promise<LoginInfo> {
+  return (await ctx.client(url)).loginInfo();
+}
+
+/** Whether a device-code login can be made here: the fallback where no browser can be opened. */
+export function offersDeviceLogin(info: LoginInfo, overrides: EndpointOverrides): boolean {
+  return Boolean(info.token_endpoint && (overrides.device ?? info.device_endpoint) && (overrides.clientId ?? info.device_client_id));
+}
+
+/** The provider's endpoints and client id for one method: the service's answer, with the overrides winning. */
+export function endpointsFor(info: LoginInfo, url: string, method: OAuthMethod, overrides: EndpointOverrides): OAuthEndpoints {
   const missing = (what: string, flag?: string): UsageError =>
     new UsageError(`${url} does not offer ${what} for OAuth login`, flag ? `pass ${flag}, or log in with --method token` : 'log in with --method token, or ask the service administrator to configure OAuth');
 
@@ -59,22 +76,22 @@ export async function resolveEndpoints(ctx: Services, url: string, method: OAuth
   const tokenEndpoint = checkOAuthEndpoint(info.token_endpoint, 'token endpoint named by the service');
   switch (method) {
     case 'pkce': {
-      const raw = browserOverride ?? (info.browser_endpoint || undefined);
+      const raw = overrides.browser ?? (info.browser_endpoint || undefined);
       if (!raw) throw missing('a browser authorization endpoint', '--browser-endpoint');
-      const clientId = clientOverride ?? (info.browser_client_id || undefined);
+      const clientId = overrides.clientId ?? (info.browser_client_id || undefined);
       if (!clientId) throw missing('a browser client id', '--client-id');
       return { tokenEndpoint, clientId, browserEndpoint: checkOAuthEndpoint(raw, 'browser endpoint') };
     }
     case 'code': {
-      const raw = deviceOverride ?? (info.device_endpoint || undefined);
+      const raw = overrides.device ?? (info.device_endpoint || undefined);
       if (!raw) throw missing('a device authorization endpoint', '--device-endpoint');
-      const clientId = clientOverride ?? (info.device_client_id || undefined);
+      const clientId = overrides.clientId ?? (info.device_client_id || undefined);
       if (!clientId) throw missing('a device client id', '--client-id');
       return { tokenEndpoint, clientId, deviceEndpoint: checkOAuthEndpoint(raw, 'device endpoint') };
     }
     case 'password': {
       // The Python client signs service accounts in as the device (public) client.
-      const clientId = clientOverride ?? (info.device_client_id || info.browser_client_id || undefined);
+      const clientId = overrides.clientId ?? (info.device_client_id || info.browser_client_id || undefined);
       if (!clientId) throw missing('a client id', '--client-id');
       return { tokenEndpoint, clientId };
     }

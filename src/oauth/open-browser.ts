@@ -1,32 +1,76 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** How starting the browser ended: it is running (or handed the URL on), or why it could not. */
+export type BrowserOutcome = { opened: true } | { opened: false; reason: string };
 
 /**
- * Best effort: the URL is already on the screen, so a browser that cannot be
- * started is only worth a warning. BROWSER (as in git, gh and Python's
- * webbrowser) wins: a command, with `%s` standing for the URL or else the URL
- * appended. Otherwise the `open` package picks the platform's opener.
+ * Why no browser can be opened on this machine, or undefined when one may
+ * be. BROWSER always counts as a way; an SSH session never does (a browser
+ * started there could not reach this machine's callback, or shows nowhere);
+ * on Linux and the BSDs a browser needs a graphical display.
  */
-export async function openBrowser(url: string, env: NodeJS.ProcessEnv, warn: (message: string) => void): Promise<void> {
-  const browser = env.BROWSER?.trim();
-  if (browser) return runBrowser(browser, url, warn);
-  try {
-    const { default: open } = await import('open');
-    const child = await open(url);
-    child.on('error', () => {});
-  } catch {
-    /* no opener on this machine (SSH, container): the printed URL is enough */
-  }
+export function browserUnavailable(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (env.BROWSER?.trim()) return undefined;
+  if (env.SSH_CONNECTION || env.SSH_CLIENT) return 'this is an SSH session';
+  // WSL opens the Windows browser without a Linux display.
+  const unixDesktop = platform === 'linux' || platform === 'freebsd' || platform === 'openbsd' || platform === 'netbsd';
+  if (unixDesktop && !env.DISPLAY && !env.WAYLAND_DISPLAY && !env.WSL_DISTRO_NAME) return 'there is no graphical display (DISPLAY and WAYLAND_DISPLAY are not set)';
+  return undefined;
 }
 
-function runBrowser(command: string, url: string, warn: (message: string) => void): void {
+/**
+ * osmo's own settings and secrets (OSMO_TOKEN, and the Python client's
+ * OSMO_LOGIN_TOKEN and OSMO_LOGIN_PASSWORD) are no business of a browser.
+ */
+export function browserEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^OSMO_/i.test(key)));
+}
+
+/**
+ * Starts a browser on `url`. BROWSER (as in git, gh and Python's webbrowser)
+ * wins: a command, with `%s` standing for the URL or else the URL appended.
+ * Otherwise the `open` package picks the platform's opener. The outcome
+ * settles when the opener fails or exits, and stays pending while a browser
+ * started from BROWSER keeps running: the caller need not wait for it.
+ */
+export async function openBrowser(url: string, env: NodeJS.ProcessEnv): Promise<BrowserOutcome> {
+  const browser = env.BROWSER?.trim();
+  if (browser) return watch(startBrowser(browser, url, env), `the browser "${browser.split(/\s+/)[0]}" from BROWSER`);
+  let child: ChildProcess;
+  try {
+    const { default: open } = await import('open');
+    child = await withEnv(browserEnv(env), () => open(url));
+  } catch (err) {
+    return { opened: false, reason: `no way to open a browser was found (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+  }
+  return watch(child, 'the system\'s browser opener');
+}
+
+function startBrowser(command: string, url: string, env: NodeJS.ProcessEnv): ChildProcess {
   const words = command.split(/\s+/);
   const args = words.slice(1).map((w) => w.replace('%s', url));
   if (!words.some((w) => w.includes('%s'))) args.push(url);
-  try {
-    const child = spawn(words[0] ?? command, args, { stdio: 'ignore', detached: true });
-    child.on('error', (err: NodeJS.ErrnoException) => warn(`could not start the browser "${words[0]}" from BROWSER (${err.code ?? err.message}); open the URL above yourself`));
+  return spawn(words[0] ?? command, args, { stdio: 'ignore', detached: true, env: browserEnv(env) });
+}
+
+function watch(child: ChildProcess, what: string): Promise<BrowserOutcome> {
+  return new Promise((resolve) => {
+    child.once('error', (err: NodeJS.ErrnoException) => resolve({ opened: false, reason: `${what} could not be started (${err.code ?? err.message})` }));
+    child.once('exit', (code, signal) => resolve(code === 0 ? { opened: true } : { opened: false, reason: `${what} failed (${signal ?? `exit code ${code}`})` }));
     child.unref();
-  } catch (err) {
-    warn(`could not start the browser from BROWSER (${(err as Error).message}); open the URL above yourself`);
+  });
+}
+
+/**
+ * The `open` package starts its opener with the environment of this process;
+ * it is narrowed for the one synchronous spawn inside and restored at once.
+ */
+async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  const removed = Object.entries(process.env).filter(([key]) => !(key in env));
+  for (const [key] of removed) delete process.env[key];
+  try {
+    return await fn();
+  } finally {
+    for (const [key, value] of removed) process.env[key] = value;
   }
 }

@@ -1,34 +1,36 @@
 import { UsageError } from '../errors.js';
 import type { IO } from '../io.js';
-import { promptSecret } from '../prompt.js';
-import { readSecretFile } from '../util/secret-file.js';
+import { promptSecret, readAllStdin } from '../prompt.js';
+import { commandLineSecretWarning, readSecretFile, SECRET_FILE_MAX_BYTES } from '../util/secret-file.js';
 
 export interface PasswordFlags {
   username?: string;
   password?: string;
   passwordFile?: string;
+  passwordStdin?: boolean;
 }
 
 export interface PasswordInput {
   username: string;
   password: string;
-  /** A warning for the user, e.g. a password file others can read. */
+  /** A warning for the user: a password file others can read, or a password in argv. */
   warning?: string;
 }
 
-const FLAG_HINT = 'pass --username USER and --password-file FILE (or --password, least safe)';
+const FLAG_HINT = 'pass --username USER and --password-file FILE or --password-stdin';
 
 /**
  * The credentials for `--method password` (service accounts without a
- * browser): --password-file, else --password (visible in `ps` and shell
- * history), else a prompt without echo where a person can answer it.
+ * browser): --password-file, --password-stdin, else --password (visible in
+ * `ps` and shell history), else a prompt without echo where a person can answer it.
  * Read before any request, so a missing flag costs nothing.
  */
 export async function readPasswordInput(flags: PasswordFlags, io: IO): Promise<PasswordInput> {
   const username = flags.username?.trim();
   if (!username) throw new UsageError('--method password needs --username', FLAG_HINT);
-  if (flags.password !== undefined && flags.passwordFile !== undefined) {
-    throw new UsageError('--password and --password-file cannot be used together', 'give the password in one way only; --password-file keeps it out of `ps`');
+  const given = [flags.password !== undefined && '--password', flags.passwordFile !== undefined && '--password-file', flags.passwordStdin && '--password-stdin'].filter(Boolean);
+  if (given.length > 1) {
+    throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the password in one way only; --password-file and --password-stdin keep it out of `ps`');
   }
   if (flags.passwordFile !== undefined) {
     // As with token files, surrounding white space and the final newline are not part of it.
@@ -36,9 +38,16 @@ export async function readPasswordInput(flags: PasswordFlags, io: IO): Promise<P
     const loose = file.looseMode ? `${flags.passwordFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${flags.passwordFile}\`` : undefined;
     return { username, password: file.value, warning: loose };
   }
+  if (flags.passwordStdin) {
+    if (io.stdinIsTTY) throw new UsageError('--password-stdin needs the password piped on standard input', 'for example: osmo login URL --username svc-robot --password-stdin < password.txt');
+    // As with files: surrounding white space and the final newline are not part of it.
+    const password = (await readAllStdin(io, SECRET_FILE_MAX_BYTES)).trim();
+    if (!password) throw new UsageError('the password from standard input is empty', FLAG_HINT);
+    return { username, password };
+  }
   if (flags.password !== undefined) {
     if (!flags.password) throw new UsageError('--password is empty', FLAG_HINT);
-    return { username, password: flags.password };
+    return { username, password: flags.password, warning: commandLineSecretWarning('--password', 'password', '--password-file FILE or --password-stdin') };
   }
   const password = await promptSecret(io, 'Password', FLAG_HINT);
   if (!password) throw new UsageError('no password was entered', FLAG_HINT);

@@ -1,31 +1,45 @@
 import * as oauth from 'oauth4webapi';
 import type { Services } from '../services.js';
-import { AuthError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { startCallbackServer } from './callback-server.js';
 import { openBrowser } from './open-browser.js';
 import type { OAuthProvider, Tokens } from './provider.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
+/** setTimeout fires at once beyond 2^31-1 ms; nobody waits that long for a browser anyway. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export interface PkceOptions {
   url: string;
   callbackPort?: number;
   /** What to do when the login fails here, e.g. "run `osmo login URL` again". */
   hint: string;
+  /** From loginTimeoutMs(), checked before any request. */
+  timeoutMs: number;
+  /** Why no browser can be opened here; the login then waits for one opened by hand. */
+  noBrowser?: string;
+  /** The method was not chosen by the user: give up at once if the browser cannot be started. */
+  giveUpWithoutBrowser: boolean;
+}
+
+/** The browser could not be started and the caller said to give up (it falls back to a device code). */
+export interface NoBrowser {
+  noBrowser: string;
 }
 
 /**
  * Browser login: authorization code with PKCE (S256), a random state checked
  * on the callback and a random nonce checked in the ID token. The code comes
- * back to a one-shot server on 127.0.0.1.
+ * back to a one-shot server on 127.0.0.1, registered as http://localhost:PORT
+ * as OSMO's Python client does.
  */
-export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: PkceOptions): Promise<Tokens> {
-  const timeoutMs = loginTimeoutSeconds(ctx.env) * 1000;
-  const server = await startCallbackServer(opts.callbackPort);
+export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: PkceOptions): Promise<Tokens | NoBrowser> {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const server = await startCallbackServer({ port: opts.callbackPort, state });
+  let finished = false;
   try {
-    const verifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
     const authorizationUrl = provider.authorizationUrl({
       redirect_uri: server.redirectUri,
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
@@ -34,32 +48,43 @@ export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: Pk
       nonce,
     });
     ctx.notice(`Open this URL in your browser: ${authorizationUrl.href}`);
-    await openBrowser(authorizationUrl.href, ctx.env, (m) => ctx.warn(m));
+    let gaveUp = new Promise<NoBrowser>(() => {});
+    if (opts.noBrowser) {
+      const port = new URL(server.redirectUri).port;
+      ctx.notice(`No browser was started: ${opts.noBrowser}. The sign-in ends at ${server.redirectUri}, so open the URL in a browser that can reach this machine (e.g. through \`ssh -L ${port}:localhost:${port}\`), or use --method code.`);
+    } else {
+      gaveUp = openBrowser(authorizationUrl.href, ctx.env).then((outcome) => {
+        if (outcome.opened || finished) return new Promise<NoBrowser>(() => {});
+        if (opts.giveUpWithoutBrowser) return { noBrowser: outcome.reason };
+        ctx.warn(`${outcome.reason}; open the URL above in a browser on this machine yourself`);
+        return new Promise<NoBrowser>(() => {});
+      });
+    }
     ctx.notice('Waiting for the browser to finish the login (Ctrl-C to stop)...');
 
-    const callback = await server.wait(timeoutMs, `run \`osmo login ${opts.url} --method code\` to log in without a browser on this machine`);
+    const first = await Promise.race([server.wait(opts.timeoutMs, `run \`osmo login ${opts.url} --method code\` to log in without a browser on this machine`), gaveUp]);
+    if ('noBrowser' in first) return first;
     try {
-      // Checked before anything else: an answer for another login attempt must not be used at all.
-      if (callback.params.get('state') !== state) {
-        throw new AuthError('state mismatch in the browser callback: the answer does not belong to this login attempt', opts.hint);
-      }
-      const tokens = await provider.exchangeCode(callback.params, state, server.redirectUri, verifier, nonce);
-      callback.reply(true, 'osmo: you are logged in. You can close this window and return to the terminal.');
+      const tokens = await provider.exchangeCode(first.params, state, server.redirectUri, verifier, nonce);
+      await first.reply(true, 'osmo: you are logged in. You can close this window and return to the terminal.');
       return tokens;
     } catch (err) {
-      callback.reply(false, `osmo: the login failed: ${err instanceof Error ? err.message : String(err)}\nSee the terminal for what to do next.`);
+      await first.reply(false, `osmo: the login failed: ${err instanceof Error ? err.message : String(err)}\nSee the terminal for what to do next.`);
       throw err;
     }
   } finally {
+    finished = true;
     server.close();
   }
 }
 
 /** OSMO_LOGIN_TIMEOUT (seconds) bounds the wait for the browser; 5 minutes by default. */
-function loginTimeoutSeconds(env: NodeJS.ProcessEnv): number {
+export function loginTimeoutMs(env: NodeJS.ProcessEnv): number {
   const raw = env.OSMO_LOGIN_TIMEOUT?.trim();
-  if (!raw) return DEFAULT_TIMEOUT_SECONDS;
+  if (!raw) return DEFAULT_TIMEOUT_SECONDS * 1000;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`OSMO_LOGIN_TIMEOUT must be a positive number of seconds, not "${raw}"`);
-  return seconds;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new UsageError(`OSMO_LOGIN_TIMEOUT must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (about 24 days), not "${raw}"`);
+  }
+  return seconds * 1000;
 }

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { decodeJwt } from 'jose';
+import { AuthError } from '../errors.js';
 import type { Transport } from '../http/transport.js';
 import { isLoopbackHost } from '../util/url.js';
 import type { OAuthEndpoints } from './endpoints.js';
@@ -13,8 +14,7 @@ export const SCOPE = 'openid offline_access profile';
 export interface Tokens {
   /**
    * What API calls send as Bearer: the ID token, as OSMO's own Python client
-   * does (the service's gateway validates the provider's ID tokens), or the
-   * access token when the provider issued no ID token.
+   * does (the service's gateway validates the provider's ID tokens).
    */
   bearer: string;
   refreshToken?: string;
@@ -108,7 +108,11 @@ export class OAuthProvider {
     } catch (err) {
       throw oauthFailure(err, this.hint, sent);
     }
-    const bearer = res.id_token ?? res.access_token;
+    // The ID token is what the service's gateway checks. An access token in its
+    // place (often not even a JWT) would be refused at the next command, and a
+    // renewal must leave the stored login as it was rather than keep it.
+    if (!res.id_token) throw new AuthError('the identity provider did not return an ID token; log in again', this.hint);
+    const bearer = res.id_token;
     return { bearer, refreshToken: res.refresh_token, expiresAt: expiryOf(bearer, res), idToken: res.id_token };
   }
 

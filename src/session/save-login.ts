@@ -15,6 +15,8 @@ export interface SavedLogin {
   store: 'keychain' | 'file' | 'none';
   /** A line for stderr when secrets fell back to the file store. */
   notice?: string;
+  /** The user whose stored login of this server the new one replaced, when it was someone else. */
+  replacedUser?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function saveLogin(ctx: Services, url: string, server: Omit<ServerS
   const choice = secrets?.choice;
   const lock = await ctx.lock();
   const notices = choice?.notice ? [choice.notice] : [];
-  await lock(async () => {
+  return lock(async () => {
     const state = readState(ctx.configDir);
     const before = state.servers[url];
     if (secrets) await secrets.choice.store.set(url, secrets.secrets);
@@ -51,8 +53,9 @@ export async function saveLogin(ctx: Services, url: string, server: Omit<ServerS
     state.servers[url] = { ...server, ...(choice ? { store: choice.store.kind } : {}), ...(keychainItemLeft ? { staleKeychainItem: true } : {}) };
     state.current = url;
     writeState(ctx.configDir, state);
+    const replacedUser = before?.username && server.username && before.username !== server.username ? before.username : undefined;
+    return { store: choice?.store.kind ?? 'none', notice: notices.length ? notices.join('\n') : undefined, replacedUser };
   });
-  return { store: choice?.store.kind ?? 'none', notice: notices.length ? notices.join('\n') : undefined };
 }
 
 /** Makes an already logged-in server the current one; undefined when there is no login to switch to. */

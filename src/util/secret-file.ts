@@ -93,3 +93,8 @@ async function readPipe(path: string, maxBytes: number): Promise<Buffer> {
 function describeBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
 }
+
+/** The warning for a secret given as a command-line value, naming the safer ways to give it. */
+export function commandLineSecretWarning(flag: string, what: string, safer: string): string {
+  return `the ${what} given with ${flag} is visible to other users in \`ps\` and is kept in your shell history; use ${safer}`;
+}

@@ -3,9 +3,37 @@
 // authorization URL as a signed-in user would (the test provider has no login
 // page) and follows the redirect to osmo's loopback callback. The page osmo
 // answers with is written to BROWSER_PAGE_FILE when set, so a test can read it.
+//
+// Extras a test can switch on:
+//   BROWSER_ENV_FILE   write the names of the OSMO_* variables this browser inherited
+//   BROWSER_STRAY_FILE first send stray callbacks (wrong state, no state) and write their statuses
+//   BROWSER_HOLD=1     first open a connection to the callback and leave it open
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 
 const url = process.argv[2];
+if (process.env.BROWSER_ENV_FILE) {
+  writeFileSync(process.env.BROWSER_ENV_FILE, JSON.stringify(Object.keys(process.env).filter((k) => /^OSMO_/i.test(k))));
+}
+const redirectUri = new URL(url).searchParams.get('redirect_uri');
+
+if (process.env.BROWSER_STRAY_FILE) {
+  const statuses = [];
+  for (const query of ['?code=stray&state=not-the-right-one', '?code=stray']) {
+    statuses.push((await fetch(`${redirectUri}${query}`, { redirect: 'manual' })).status);
+  }
+  writeFileSync(process.env.BROWSER_STRAY_FILE, JSON.stringify(statuses));
+}
+
+let held;
+if (process.env.BROWSER_HOLD === '1') {
+  const target = new URL(redirectUri);
+  held = connect(Number(target.port), '127.0.0.1');
+  held.on('error', () => {});
+  await new Promise((resolve) => held.once('connect', resolve));
+  held.write('GET / HTTP/1.1\r\nHost: localhost\r\n'); // and never the end of the headers
+}
+
 const authorize = await fetch(url, { redirect: 'manual' });
 const location = authorize.headers.get('location');
 if (!location) {
@@ -15,3 +43,8 @@ if (!location) {
 const callback = await fetch(new URL(location, url), { redirect: 'manual' });
 const page = await callback.text();
 if (process.env.BROWSER_PAGE_FILE) writeFileSync(process.env.BROWSER_PAGE_FILE, `${callback.status}\n${page}`);
+if (held) {
+  // A held connection keeps a careless server (and so osmo) alive; give up after a while either way.
+  setTimeout(() => process.exit(0), 30_000).unref();
+  held.on('close', () => process.exit(0));
+}

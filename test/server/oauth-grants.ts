@@ -53,6 +53,7 @@ export class GrantStore {
   slowDowns = 0;
   wrongState = false;
   wrongNonce = false;
+  noIdTokenOnRefresh = false;
 
   startDevice(clientId: string): DeviceGrant & { expiresIn: number } {
     const grant: DeviceGrant = {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { form, html, json, nowSeconds, redirect, type Reply, type Req, type Route } from './http-kit.js';
 import type { Claims, JwtSigner } from './jwt.js';
-import { GrantStore, s256 } from './oauth-grants.js';
+import { GrantStore, opaque, s256 } from './oauth-grants.js';
 
 export interface OAuthControls {
   setPassword(user: string, password: string): void;
@@ -17,8 +17,11 @@ export interface OAuthControls {
   setDeviceInterval(seconds: number): void;
   /** The next n device polls answer slow_down. */
   slowDownNext(n: number): void;
-  /** Persists for following authorize/token responses; `tamper({})` restores honest answers. */
-  tamper(opts: { wrongState?: boolean; wrongNonce?: boolean }): void;
+  /**
+   * Persists for following authorize/token responses; `tamper({})` restores honest answers.
+   * `noIdTokenOnRefresh`: refresh answers carry an opaque access token and no id_token, as some providers' do.
+   */
+  tamper(opts: { wrongState?: boolean; wrongNonce?: boolean; noIdTokenOnRefresh?: boolean }): void;
   /** Who the browser is "logged in" as at /oauth/authorize when no login_hint is given. */
   setAuthorizeUser(user: string): void;
   /** Token endpoint calls per grant_type; 'device_code' is short for the RFC 8628 URN. */
@@ -99,6 +102,13 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
     const grant = grants.takeRefresh(f.get('refresh_token') ?? '');
     if (!grant || grant.clientId !== (f.get('client_id') ?? grant.clientId)) {
       return oauthError('invalid_grant', 'Token is not active');
+    }
+    if (grants.noIdTokenOnRefresh) {
+      // The used refresh token is gone (rotation) all the same.
+      return json(200, {
+        access_token: opaque(), token_type: 'Bearer', expires_in: deps.lifetime(),
+        refresh_token: grants.issueRefresh(grant), scope: 'offline_access',
+      }, { 'cache-control': 'no-store' });
     }
     return issueTokens(grant.user, grant.clientId);
   }
@@ -211,6 +221,7 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
     tamper: (opts) => {
       grants.wrongState = opts.wrongState ?? false;
       grants.wrongNonce = opts.wrongNonce ?? false;
+      grants.noIdTokenOnRefresh = opts.noIdTokenOnRefresh ?? false;
     },
     setAuthorizeUser: (user) => void (authorizeUser = user),
     count: (grantType) => grants.grantCounts.get(grantType === 'device_code' ? DEVICE_GRANT : grantType) ?? 0,

@@ -1,0 +1,41 @@
+import type { Services } from '../services.js';
+import { UsageError } from '../errors.js';
+import { println } from '../io.js';
+import type { MethodChoice } from './choose-method.js';
+import type { LoginFlags } from './login-flags.js';
+import type { LoginResult } from './token-login.js';
+
+/**
+ * Logs in to `url` by the chosen method and stores the login. Prints
+ * `Logging in to URL` once the credential has been read, before the first
+ * request; everything else the command prints itself.
+ */
+export async function performLogin(ctx: Services, url: string, flags: LoginFlags, choice: MethodChoice, allowInsecureHttp: boolean): Promise<LoginResult> {
+  const announce = (): void => println(ctx.io.stdout, `Logging in to ${url}`);
+  switch (choice.method) {
+    case 'token': {
+      const [{ readPat }, { tokenLogin }] = await Promise.all([import('./read-pat.js'), import('./token-login.js')]);
+      const input = await readPat(flags, ctx.io, choice.pipedToken);
+      if (input.warning) ctx.warn(input.warning);
+      announce();
+      return tokenLogin(ctx, url, input.pat, allowInsecureHttp);
+    }
+    case 'dev': {
+      const username = flags.username?.trim();
+      if (!username) throw new UsageError('--method dev needs --username', 'for example: osmo login http://localhost:8000 --method dev --username alice');
+      const { devLogin } = await import('./token-login.js');
+      announce();
+      return devLogin(ctx, url, username, allowInsecureHttp);
+    }
+    default: {
+      // Without a terminal or a BROWSER command nobody can finish a browser or
+      // device login: fail now rather than leave a CI job waiting for minutes.
+      if (choice.how === 'default' && !ctx.io.stdinIsTTY && !ctx.env.BROWSER) {
+        throw new UsageError('no --method given and no terminal to finish a browser login', 'in CI pass --token-file FILE or pipe the token to --token-stdin; on a machine without a browser use --method code');
+      }
+      const { oauthLogin } = await import('./oauth-login.js');
+      announce();
+      return oauthLogin(ctx, url, flags, { method: choice.method, deviceFallback: choice.how === 'default', allowInsecureHttp });
+    }
+  }
+}
