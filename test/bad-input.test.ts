@@ -98,10 +98,11 @@ const rows: Row[] = [
       assert.equal(res.code, 0, res.stderr);
       assert.equal(res.stdout, `Logging in to ${c.url}\nSuccessfully logged in. Welcome user@example.com.\n`);
       assert.equal(res.stderr, '');
-      // The stored URL has no slash left: the next request goes to /api/..., not ////api/...
+      // The stored URL has no slash left: the login's developer-mode check and
+      // the next request go to /api/..., not ////api/...
       const list = await osmo(['token', 'list']);
       assert.equal(list.code, 0, list.stderr);
-      assert.deepEqual(c.server.requests.filter((r) => !r.path.startsWith('/row-')).map((r) => `${r.method} ${r.path}`), ['GET /api/auth/access_token']);
+      assert.deepEqual(c.server.requests.filter((r) => !r.path.startsWith('/row-')).map((r) => `${r.method} ${r.path}`), ['GET /api/auth/access_token', 'GET /api/auth/access_token']);
     },
   },
   // flags and arguments
@@ -200,9 +201,9 @@ describe('bad input: exit 2, one Error line, no request, config directory unchan
     pat = server.issuePat('user@example.com', 'valid-token');
   });
   after(async () => {
-    // Only the success row may have reached the server: one `token list`.
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /api/auth/access_token']);
     await server.close();
+    // Only the success row may have reached the server: its login's check and one `token list`.
+    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /api/auth/access_token', 'GET /api/auth/access_token']);
   });
 
   rows.forEach((row, i) => {

@@ -1,18 +1,20 @@
 // `osmo login` the way people type it, coming from `gh auth login
 // --with-token` and `docker login --password-stdin`: credential flags imply
 // their method, a piped token is a token login, and a credential given is
-// never dropped. Also: a proxy that cannot be reached.
+// never dropped. Also: a URL that is not an OSMO service, a service out of
+// developer mode, and a proxy that cannot be reached.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, newUser, useServer } from './helpers/fixtures.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { hashTree, OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
 import { closedPort } from './helpers/fault-servers.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
+import { startOsmoServer } from './server/osmo-server.js';
 
 const server = useServer();
 
@@ -24,6 +26,11 @@ function secretFile(value: string): string {
 
 function storedServer(dir: string, url = server().url): Record<string, unknown> | undefined {
   return (JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as { servers: Record<string, Record<string, unknown>> }).servers[url];
+}
+
+/** Nothing but the lock directory may be left behind by a failed login. */
+function assertNothingStored(dir: string): void {
+  assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.lock')), []);
 }
 
 const warnings = (res: RunResult): string[] => res.stderr.split('\n').filter((l) => /^Warning/i.test(l));
@@ -134,6 +141,61 @@ describe('a stored login and a new credential', () => {
     assert.equal(second.stderr, `Note: this login replaces the stored login of user@example.com for ${server().url}\n`);
     const same = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile(server().issuePat('admin@example.com', 'same-user'))]);
     assert.equal(same.stderr, '', 'the same user again is no news');
+  });
+});
+
+describe('a URL that is not an OSMO service', () => {
+  it('a 404 on the token exchange is named as such, without the "create a new token" hint', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', `${server().url}/not-osmo`, '--method', 'token', '--token-file', secretFile('osmo_whatever')]);
+    assertCleanFailure(res, { code: 2, message: new RegExp(`^${server().url}/not-osmo does not look like an OSMO service: POST /api/auth/jwt/access_token answered 404$`) });
+    assert.doesNotMatch(res.stderr, /create a new token/);
+    assertNothingStored(dir);
+  });
+
+  it('an HTML page on GET /api/auth/login is named as such', async () => {
+    const { osmo } = newUser();
+    server().fault({ route: 'GET /api/auth/login', status: 200, body: '<!DOCTYPE html><html><body>Welcome to our site</body></html>' });
+    const res = await osmo(['login', server().url, '--method', 'code']);
+    assertCleanFailure(res, { code: 2, message: /does not look like an OSMO service: GET \/api\/auth\/login answered 200 with an HTML page$/ });
+  });
+
+  it('a 404 HTML page on the exchange is named as such', async () => {
+    const { osmo } = newUser();
+    server().fault({ route: EXCHANGE, status: 404, body: '<html><body><h1>404 Not Found</h1></body></html>' });
+    const res = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile('osmo_whatever')]);
+    assertCleanFailure(res, { code: 2, message: /does not look like an OSMO service: POST \/api\/auth\/jwt\/access_token answered 404 with an HTML page$/ });
+  });
+
+  it('a token the service refuses keeps the "create a new token" hint', async () => {
+    const { osmo } = newUser();
+    const res = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile('not-a-real-token')]);
+    assertCleanFailure(res, { code: 2, message: /^Access Token is invalid$/ });
+    assert.match(res.stderr, /\n {2}create a new token with `osmo token set`, then log in with it again\n$/);
+  });
+});
+
+describe('--method dev', () => {
+  it('is refused with one request, storing nothing, by a service that is not in developer mode', async () => {
+    const strict = await startOsmoServer({ devMode: false });
+    try {
+      const { osmo, dir } = newUser();
+      const res = await osmo(['login', strict.url, '--method', 'dev', '--username', 'alice']);
+      assertCleanFailure(res, { code: 2, message: new RegExp(`^${strict.url} does not accept developer logins \\(Jwt is missing \\(HTTP 401\\)\\)$`) });
+      assert.equal(strict.count(), 1);
+      assertNothingStored(dir);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('is checked with one request and stored by a service in developer mode', async () => {
+    const { osmo } = newUser();
+    server().resetCounts();
+    const res = await osmo(['login', server().url, '--method', 'dev', '--username', 'alice']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(server().count(), 1);
+    assert.equal(server().count(LIST), 1);
   });
 });
 

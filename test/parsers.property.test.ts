@@ -79,8 +79,15 @@ function assertPrintable(text: string, secret: string | undefined, what: string)
   if (secret) assert.ok(!text.includes(secret), `${what} shows a credential: ${text}`);
 }
 
+/** The first request of a login names a URL that answers it with a 404 or an HTML page as not an OSMO service. */
+function notOsmo(res: HttpResponse, method: string): boolean {
+  const html = /\btext\/html\b/i.test(String(res.headers['content-type'] ?? '')) || /^\s*<(?:!doctype|html|head|body)\b/i.test(res.text);
+  return (method === 'loginInfo' || method === 'exchangePat') && res.status < 500 && (res.status === 404 || res.status === 405 || html);
+}
+
 /** The exit code SPEC.md gives an answer with this status. */
 function expectedExit(res: HttpResponse, method: string, err: OsmoError): number {
+  if (notOsmo(res, method)) return 2;
   if (res.status >= 200 && res.status < 300) {
     // A well-formed exchange answer without a token is the service refusing the PAT.
     return method === 'exchangePat' && err instanceof AuthError ? 2 : 10;
@@ -129,7 +136,8 @@ describe('response parsing is total: success or a typed error, never anything el
             assert.ok(err instanceof OsmoError, `not a typed error: ${err instanceof Error ? err.stack : String(err)}`);
             const res = sent === 2 ? second! : first!;
             assert.equal(err.exitCode, expectedExit(res, method, err), `HTTP ${res.status} gave exit ${err.exitCode}: ${err.message}`);
-            if (res.status >= 200 && res.status < 400 && !(err instanceof AuthError)) assert.ok(err instanceof NetworkError, err.message);
+            if (notOsmo(res, method)) assert.match(err.message, /does not look like an OSMO service/);
+            else if (res.status >= 200 && res.status < 400 && !(err instanceof AuthError)) assert.ok(err instanceof NetworkError, err.message);
             assertPrintable(err.message, secret, 'error message');
           }
           assert.ok(sent >= 1 && sent <= 2);

@@ -3,6 +3,7 @@ import { ApiError, AuthError, NetworkError, UsageError } from '../errors.js';
 import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
 import { redactSecrets } from '../http/redact.js';
 import { oneLine } from '../util/display-text.js';
+import { expectOsmoAnswer } from './osmo-probe.js';
 import { errorFromResponse } from './response-errors.js';
 import { parseJsonResponse } from './parse-response.js';
 import {
@@ -53,16 +54,17 @@ export class OsmoClient {
   ) {}
 
   loginInfo(): Promise<LoginInfo> {
-    return this.call({ method: 'GET', path: '/api/auth/login', idempotent: true, anonymous: true }, loginInfoSchema, 'read the login methods');
+    return this.call({ method: 'GET', path: '/api/auth/login', idempotent: true, anonymous: true, probe: true }, loginInfoSchema, 'read the login methods');
   }
 
   async exchangePat(pat: string): Promise<ExchangedJwt> {
-    const req = { method: 'POST' as const, path: '/api/auth/jwt/access_token', json: { token: pat }, idempotent: true, anonymous: true, secrets: [pat] };
+    const req = { method: 'POST' as const, path: '/api/auth/jwt/access_token', json: { token: pat }, idempotent: true, anonymous: true, secrets: [pat], probe: true };
     let body;
     try {
       body = await this.call(req, jwtTokenResponseSchema, 'exchange the access token');
     } catch (err) {
-      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 429) {
+      // 400 is how the service refuses a token ("Access Token is invalid", "... has expired").
+      if (err instanceof ApiError && err.status === 400) {
         throw new AuthError(`${err.message}`, 'create a new token with `osmo token set`, then log in with it again');
       }
       throw err;
@@ -100,6 +102,7 @@ export class OsmoClient {
   private async call<T extends z.ZodMiniType>(req: ApiRequest, schema: T, what: string): Promise<z.infer<T>> {
     const secrets = [...(req.secrets ?? [])];
     const res = await this.send(req, secrets);
+    if (req.probe) expectOsmoAnswer(res, `${req.method} ${req.path}`, this.baseUrl);
     // A proxy or service that echoes the request must not make us print its credential.
     if (res.status >= 400) throw errorFromResponse({ ...res, text: redactSecrets(res.text, secrets) }, what);
     if (res.status >= 300) throw new NetworkError(`unexpected redirect (HTTP ${res.status}) while trying to ${what}`, 'check the server URL');
@@ -152,6 +155,8 @@ interface ApiRequest {
   anonymous?: boolean;
   /** Credentials in the request body, never to be echoed in an error message. */
   secrets?: string[];
+  /** The first request of a login: a 404 or an HTML page means the URL is not an OSMO service. */
+  probe?: boolean;
 }
 
 function tokenPath(name: string, user?: string): string {

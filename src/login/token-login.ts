@@ -1,7 +1,10 @@
+import { notAnOsmoService } from '../api/osmo-probe.js';
 import type { Services } from '../services.js';
+import { ApiError, AuthError, UsageError } from '../errors.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
 import { lookUpPatExpiry, patExpiryWarning } from '../session/pat-expiry.js';
+import { DevSession } from '../session/session.js';
 
 export interface LoginResult extends SavedLogin {
   /** Who the service says we are. */
@@ -27,8 +30,30 @@ export async function tokenLogin(ctx: Services, url: string, pat: string, allowI
   return { ...saved, name: displayName(claims) ?? 'user' };
 }
 
-/** Developer mode: the service trusts x-osmo-user, so there is no secret to keep. */
+/**
+ * Developer mode: the service trusts x-osmo-user, so there is no secret to
+ * keep. One request proves that it does (a service out of developer mode
+ * answers 401), so a login that could never work is not stored.
+ */
 export async function devLogin(ctx: Services, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+  const session = new DevSession(username);
+  const client = await ctx.client(url, session);
+  try {
+    await client.listTokens();
+  } catch (err) {
+    // A 403 means the service knew who was asking: developer mode works, this user just may not list.
+    if (err instanceof ApiError && err.status === 403) return saveDevLogin(ctx, url, username, allowInsecureHttp);
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
+      throw notAnOsmoService(url, 'GET /api/auth/access_token', err.status);
+    }
+    if (!(err instanceof AuthError)) throw err;
+    const reason = err.message.split(`${session.source}: `)[1] ?? err.message;
+    throw new UsageError(`${url} does not accept developer logins (${reason})`, 'it is not in developer mode: log in with --method token, --method code or another method');
+  }
+  return saveDevLogin(ctx, url, username, allowInsecureHttp);
+}
+
+async function saveDevLogin(ctx: Services, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
   const saved = await saveLogin(ctx, url, { method: 'dev', username, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) });
   return { ...saved, name: username };
 }
