@@ -23,6 +23,7 @@ export class Context implements Services {
   readonly configDir: string;
   readonly debug: boolean;
   private transportPromise: Promise<Transport> | undefined;
+  private readonly warnedFacts = new Set<string>();
 
   constructor(
     readonly io: IO,
@@ -34,7 +35,11 @@ export class Context implements Services {
   }
 
   // Warnings and notes may carry server text (a token name, a device code, a URL).
-  warn(message: string): void {
+  warn(message: string, fact?: string): void {
+    if (fact !== undefined) {
+      if (this.warnedFacts.has(fact)) return;
+      this.warnedFacts.add(fact);
+    }
     println(this.io.stderr, `Warning: ${terminalSafe(message)}`);
   }
 
@@ -62,9 +67,9 @@ export class Context implements Services {
     await transport?.close();
   }
 
-  async client(url: string, auth?: Authenticator): Promise<OsmoClient> {
+  async client(url: string, auth?: Authenticator, warn?: (message: string, fact?: string) => void): Promise<OsmoClient> {
     const [{ OsmoClient }, transport] = await Promise.all([import('./api/client.js'), this.transport()]);
-    return new OsmoClient(transport, url, auth, (message) => this.warn(message));
+    return new OsmoClient(transport, url, auth, warn ?? ((message, fact) => this.warn(message, fact)));
   }
 
   async state(): Promise<State> {

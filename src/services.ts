@@ -15,12 +15,16 @@ export interface Services {
   readonly env: NodeJS.ProcessEnv;
   readonly configDir: string;
   readonly debug: boolean;
-  /** A `Warning: …` line on stderr. */
-  warn(message: string): void;
+  /**
+   * A `Warning: …` line on stderr. `fact` names what it is about (e.g. one
+   * PAT's expiry): a second warning about the same fact in one command is dropped.
+   */
+  warn(message: string, fact?: string): void;
   /** A plain line on stderr (progress, notes). */
   notice(message: string): void;
   transport(): Promise<Transport>;
-  client(url: string, auth?: Authenticator): Promise<OsmoClient>;
+  /** `warn` takes the service's `x-osmo-warning`s instead of warn() above. */
+  client(url: string, auth?: Authenticator, warn?: (message: string, fact?: string) => void): Promise<OsmoClient>;
   state(): Promise<State>;
   /** The cross-process lock of the config directory. */
   lock(): Promise<Lock>;

@@ -1,14 +1,14 @@
 // `osmo login` the way people type it, coming from `gh auth login
 // --with-token` and `docker login --password-stdin`: credential flags imply
-// their method, a piped token is a token login, and a credential given is
-// never dropped. Also: a URL that is not an OSMO service, a service out of
-// developer mode, and a proxy that cannot be reached.
+// their method, a piped token is a token login, a credential given is never
+// dropped, and each fact gets one line. Also: a URL that is not an OSMO
+// service, a service out of developer mode, and a proxy that cannot be reached.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXCHANGE, LIST, newUser, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, futureDate, newUser, useServer } from './helpers/fixtures.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { hashTree, OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
 import { closedPort } from './helpers/fault-servers.js';
@@ -141,6 +141,48 @@ describe('a stored login and a new credential', () => {
     assert.equal(second.stderr, `Note: this login replaces the stored login of user@example.com for ${server().url}\n`);
     const same = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile(server().issuePat('admin@example.com', 'same-user'))]);
     assert.equal(same.stderr, '', 'the same user again is no news');
+  });
+});
+
+describe('one line per fact', () => {
+  it('an expiring PAT is warned about once, even when the service warns too (and never "Warning: WARNING:")', async () => {
+    const { osmo } = newUser();
+    const soon = futureDate(3);
+    const pat = server().issuePat('user@example.com', 'expiring', { expiresAt: soon });
+    const serviceWarning = { 'x-osmo-warning': Buffer.from(`WARNING: Access token expiring is expiring on ${soon}`).toString('base64') };
+    server().fault({ route: LIST, headers: serviceWarning, times: 2 });
+    try {
+      for (const args of [['login', server().url, '--method', 'token', '--token-file', secretFile(pat)], ['token', 'list']]) {
+        const res = await osmo(args);
+        assert.equal(res.code, 0, res.stderr);
+        assert.deepEqual(warnings(res), [`Warning: the access token expiring behind this login expires on ${soon} (in 3 days); rotate it with \`osmo token rotate expiring\``], args[0]);
+      }
+    } finally {
+      server().clearFaults();
+    }
+  });
+
+  it('a service warning osmo knows nothing about is shown once, without its own "WARNING:" label', async () => {
+    const { osmo } = newUser();
+    await osmo(['login', server().url, '--method', 'dev', '--username', 'user@example.com']);
+    server().fault({ route: LIST, headers: { 'x-osmo-warning': Buffer.from('WARNING: maintenance tonight').toString('base64') } });
+    const res = await osmo(['token', 'list']);
+    assert.deepEqual(warnings(res), ['Warning: maintenance tonight']);
+  });
+
+  it('the note that secrets went to a file, not the keychain, comes once per server', async () => {
+    const { osmo } = newUser({ OSMO_CREDENTIAL_STORE: undefined, DBUS_SESSION_BUS_ADDRESS: undefined });
+    const note = /^Note: the keychain is unavailable: .*; credentials are stored in .*credentials\.json \(readable only by you\)\n$/;
+    const login = (url: string, name: string): Promise<RunResult> => osmo(['login', url, '--method', 'token', '--token-file', secretFile(server().issuePat('user@example.com', name))]);
+    assert.match((await login(server().url, 'note-1')).stderr, note);
+    assert.equal((await login(server().url, 'note-2')).stderr, '', 'not at the next login');
+    const other = await startOsmoServer();
+    try {
+      const pat = other.issuePat('user@example.com', 'note-3');
+      assert.match((await osmo(['login', other.url, '--method', 'token', '--token-file', secretFile(pat)])).stderr, note, 'once for another server');
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { oneLine } from '../util/display-text.js';
 import { expectOsmoAnswer } from './osmo-probe.js';
 import { errorFromResponse } from './response-errors.js';
 import { parseJsonResponse } from './parse-response.js';
+import { serviceWarning } from './service-warning.js';
 import {
   accessTokenListSchema,
   accessTokenRolesSchema,
@@ -50,7 +51,7 @@ export class OsmoClient {
     private readonly http: Transport,
     readonly baseUrl: string,
     private readonly auth?: Authenticator,
-    private readonly warn: (message: string) => void = () => {},
+    private readonly warn: (message: string, fact?: string) => void = () => {},
   ) {}
 
   loginInfo(): Promise<LoginInfo> {
@@ -140,8 +141,8 @@ export class OsmoClient {
   private forwardWarning(res: HttpResponse, secrets: string[]): void {
     const header = res.headers['x-osmo-warning'];
     for (const value of Array.isArray(header) ? header : header ? [header] : []) {
-      const text = oneLine(redactSecrets(Buffer.from(value, 'base64').toString('utf8'), secrets));
-      if (text) this.warn(text);
+      const { message, fact } = serviceWarning(oneLine(redactSecrets(Buffer.from(value, 'base64').toString('utf8'), secrets)));
+      if (message) this.warn(message, fact);
     }
   }
 }

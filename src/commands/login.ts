@@ -44,7 +44,8 @@ export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ct
   }
   const { performLogin } = await import('../login/perform-login.js');
   const result = await performLogin(ctx, url, flags, choice, allowInsecureHttp);
-  if (result.notice) ctx.notice(result.notice);
+  // One notice() per line: a line break inside one would be shown escaped.
+  for (const line of result.notice?.split('\n') ?? []) ctx.notice(line);
   if (result.replacedUser) ctx.notice(`Note: this login replaces the stored login of ${terminalSafe(result.replacedUser)} for ${url}`);
   println(ctx.io.stdout, `Successfully logged in. Welcome ${terminalSafe(result.name)}.`);
 }

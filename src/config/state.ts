@@ -33,6 +33,8 @@ const stateSchema = z.object({
   version: z.literal(1),
   current: z.optional(z.string()),
   servers: z.record(z.string(), serverStateSchema),
+  /** Servers whose login was already told that its secrets went to the file, not the keychain (kept across logouts). */
+  fileFallbackNoted: z.optional(z.array(z.string())),
 });
 export type State = z.infer<typeof stateSchema>;
 

@@ -3,7 +3,7 @@ import type { Services } from '../services.js';
 import { ApiError, AuthError, UsageError } from '../errors.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
-import { lookUpPatExpiry, patExpiryWarning } from '../session/pat-expiry.js';
+import { lookUpPatExpiry } from '../session/pat-expiry.js';
 import { DevSession } from '../session/session.js';
 
 export interface LoginResult extends SavedLogin {
@@ -19,8 +19,6 @@ export async function tokenLogin(ctx: Services, url: string, pat: string, allowI
   const claims = readClaims(jwt);
   const tokenName = claims?.osmo_token_name;
   const patExpiresAt = await lookUpPatExpiry(ctx, url, jwt, tokenName);
-  const warning = patExpiryWarning(tokenName, patExpiresAt, new Date(), url);
-  if (warning) ctx.warn(warning);
   const saved = await saveLogin(
     ctx,
     url,

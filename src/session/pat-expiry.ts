@@ -1,4 +1,5 @@
 import type { Authenticator } from '../api/client.js';
+import { patExpiryFact } from '../api/service-warning.js';
 import type { Services } from '../services.js';
 import { datePart } from '../output.js';
 import { todayUtc } from '../validate.js';
@@ -24,9 +25,18 @@ export function patExpiryWarning(tokenName: string | undefined, expiresAt: strin
   return `the ${name} behind this login ${when}; ${advice}`;
 }
 
+/** Warns (once per command) when the PAT behind a token login expires soon. */
+export function warnIfPatExpiring(ctx: Pick<Services, 'warn'>, tokenName: string | undefined, expiresAt: string | undefined, url: string): void {
+  const warning = patExpiryWarning(tokenName, expiresAt, new Date(), url);
+  if (warning) ctx.warn(warning, patExpiryFact(tokenName));
+}
+
 /**
- * At login only: one list request to learn when the PAT just used expires.
- * Best effort: a service that refuses it costs nothing but the warning.
+ * At login only: one list request to learn when the PAT just used expires,
+ * and the warning when that is soon. Best effort: a service that refuses the
+ * request costs nothing but the warning. Warnings the service attaches to
+ * its answer are told after osmo's own, so a fact both state (the PAT's
+ * expiry) is told once, in osmo's words.
  */
 export async function lookUpPatExpiry(ctx: Services, url: string, jwt: string, tokenName: string | undefined): Promise<string | undefined> {
   if (!tokenName) return undefined;
@@ -36,11 +46,16 @@ export async function lookUpPatExpiry(ctx: Services, url: string, jwt: string, t
     authHeaders: async () => ({ authorization: `Bearer ${jwt}` }),
     renewAfterUnauthorized: async () => false,
   };
+  const held: Array<[string, string | undefined]> = [];
+  let expiresAt: string | undefined;
   try {
-    const tokens = await (await ctx.client(url, bearer)).listTokens();
+    const tokens = await (await ctx.client(url, bearer, (message, fact) => held.push([message, fact]))).listTokens();
     const token = tokens.find((t) => t.token_name === tokenName);
-    return token ? datePart(token.expires_at) : undefined;
+    expiresAt = token ? datePart(token.expires_at) : undefined;
   } catch {
-    return undefined;
+    expiresAt = undefined;
   }
+  warnIfPatExpiring(ctx, tokenName, expiresAt, url);
+  for (const [message, fact] of held) ctx.warn(message, fact);
+  return expiresAt;
 }

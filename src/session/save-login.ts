@@ -13,7 +13,7 @@ export type { Forgotten } from './leftovers.js';
 
 export interface SavedLogin {
   store: 'keychain' | 'file' | 'none';
-  /** A line for stderr when secrets fell back to the file store. */
+  /** A line for stderr when secrets fell back to the file store, the first time for this server. */
   notice?: string;
   /** The user whose stored login of this server the new one replaced, when it was someone else. */
   replacedUser?: string;
@@ -34,8 +34,8 @@ export function chooseStore(ctx: Services): Promise<StoreChoice> {
 export async function saveLogin(ctx: Services, url: string, server: Omit<ServerState, 'store'>, secrets?: { secrets: Secrets; choice: StoreChoice }): Promise<SavedLogin> {
   const choice = secrets?.choice;
   const lock = await ctx.lock();
-  const notices = choice?.notice ? [choice.notice] : [];
   return lock(async () => {
+    const notices: string[] = [];
     const state = readState(ctx.configDir);
     const before = state.servers[url];
     if (secrets) await secrets.choice.store.set(url, secrets.secrets);
@@ -52,6 +52,12 @@ export async function saveLogin(ctx: Services, url: string, server: Omit<ServerS
     }
     state.servers[url] = { ...server, ...(choice ? { store: choice.store.kind } : {}), ...(keychainItemLeft ? { staleKeychainItem: true } : {}) };
     state.current = url;
+    // The fallback to the file is worth saying once per server, not at every login.
+    const noted = state.fileFallbackNoted ?? [];
+    if (choice?.notice && !noted.includes(url)) {
+      notices.unshift(choice.notice);
+      state.fileFallbackNoted = [...noted, url];
+    }
     writeState(ctx.configDir, state);
     const replacedUser = before?.username && server.username && before.username !== server.username ? before.username : undefined;
     return { store: choice?.store.kind ?? 'none', notice: notices.length ? notices.join('\n') : undefined, replacedUser };

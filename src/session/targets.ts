@@ -5,7 +5,7 @@ import { AuthError, UsageError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { MemoryStore } from '../store/credential-store.js';
 import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
-import { patExpiryWarning } from './pat-expiry.js';
+import { warnIfPatExpiring } from './pat-expiry.js';
 import { patRenewer } from './pat-renew.js';
 import { renewerFor } from './renewers.js';
 import { DevSession, JwtSession } from './session.js';
@@ -38,10 +38,7 @@ export async function openTarget(ctx: Services): Promise<Target> {
   const url = currentLogin(state);
   const server = url ? state.servers[url] : undefined;
   if (!url || !server) throw notLoggedIn(state);
-  if (server.method === 'token') {
-    const warning = patExpiryWarning(server.tokenName, server.patExpiresAt, new Date(), url);
-    if (warning) ctx.warn(warning);
-  }
+  if (server.method === 'token') warnIfPatExpiring(ctx, server.tokenName, server.patExpiresAt, url);
   return loginTarget(ctx, url, server);
 }
 
