@@ -72,11 +72,11 @@ describe('finding 2: server text is made safe for the terminal before it is prin
     assertTerminalSafe(whoami);
     assert.deepEqual(lines(whoami.stdout).map((l) => l.split(':')[0]), ['Server', 'User', 'Roles', 'Login method', 'Credentials', 'JWT expires', 'Access token']);
 
-    // The welcome name was stored at login; switching back replays it.
+    // The user name was stored at login; switching back replays it (in the Switched line of issue 10).
     const again = await osmo(['login', server().url]);
     assert.equal(again.code, 0, again.stderr);
     assertTerminalSafe(again);
-    assert.equal(lines(again.stdout).at(-1), `Successfully logged in. Welcome mallory${SHOWN}@example.com.`);
+    assert.equal(lines(again.stdout).at(-1), `Switched to ${server().url} (token login as mallory${SHOWN}@example.com)`);
     assert.ok(readFileSync(`${dir}/config.json`, 'utf8').includes(JSON.stringify(HOSTILE_USER).slice(1, -1)), 'stored as the server sent it');
   });
 
