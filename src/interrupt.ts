@@ -9,11 +9,29 @@ export type StopSignal = 'SIGINT' | 'SIGTERM';
 
 const SIGNALS: StopSignal[] = ['SIGINT', 'SIGTERM'];
 const cleanups = new Set<() => void>();
+const lastWords = new Set<() => void>();
 
-/** Registers `fn` to run if the process is interrupted (a terminal left in raw mode, a spinner line); returns its removal. */
-export function onInterrupt(fn: () => void): () => void {
-  cleanups.add(fn);
-  return () => void cleanups.delete(fn);
+/**
+ * Registers `fn` to run if the process is interrupted; returns its removal.
+ * By default it runs before `Interrupted` is printed (a terminal left in raw
+ * mode, a spinner line); with `afterNotice`, after it (what the user must
+ * know about the work that was cut short).
+ */
+export function onInterrupt(fn: () => void, opts: { afterNotice?: boolean } = {}): () => void {
+  const set = opts.afterNotice ? lastWords : cleanups;
+  set.add(fn);
+  return () => void set.delete(fn);
+}
+
+function runAll(set: Set<() => void>): void {
+  for (const fn of [...set]) {
+    try {
+      fn();
+    } catch {
+      /* tidying up must not keep the process from ending */
+    }
+  }
+  set.clear();
 }
 
 /** Installed once at start-up, before any command runs. */
@@ -33,16 +51,10 @@ function onSignal(signal: StopSignal): void {
  * sent it (a calling shell then stops too).
  */
 export function endBySignal(signal: StopSignal, opts: { fromKeyboard?: boolean } = {}): void {
-  for (const fn of [...cleanups]) {
-    try {
-      fn();
-    } catch {
-      /* tidying up must not keep the process from ending */
-    }
-  }
-  cleanups.clear();
+  runAll(cleanups);
   // After ^C the cursor stands after the terminal's echo; a prompt has already ended its line.
   process.stderr.write(opts.fromKeyboard ? 'Interrupted\n' : '\nInterrupted\n');
+  runAll(lastWords);
   for (const s of SIGNALS) process.removeListener(s, onSignal);
   if (opts.fromKeyboard) {
     // The rest of the group gets it now; this process ends just below.

@@ -188,10 +188,11 @@ describe('token rotate', () => {
     const child = spawn(process.execPath, [OSMO_BIN, 'token', 'rotate', 'interrupted', '-e', futureDate(9)], { env: baseEnv(dir) });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
     while (server().count(create) === 0) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
-    assert.equal(await closed, 130, stderr);
+    // Ended by SIGINT itself (issue 10), so a shell around it stops too.
+    assert.equal(await closed, 'SIGINT', stderr);
     assert.equal(
       stderr,
       `\nInterrupted\nError: stopped while interrupted was being replaced; if \`osmo token list\` no longer shows it, recreate it with: osmo token set interrupted --expires-at ${futureDate(9)} --description 'Cut short' -r osmo-user\n`,

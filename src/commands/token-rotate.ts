@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Context, Target } from '../context.js';
 import { OsmoError } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { println } from '../io.js';
 import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import type { RotationPlan, RotationResult } from '../tokens/rotate.js';
@@ -73,12 +74,9 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
         if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
         if (behindLogin && target.server) await switchLogin(ctx, target, created, opts, shellCommand);
       },
-      unprotected: (recreate) => {
-        // Ctrl-C ends the process at once (src/cli.ts); this still gets said on the way out.
-        const onExit = (): void => println(ctx.io.stderr, `Error: stopped while ${opts.name} was being replaced; if \`osmo token list\` no longer shows it, recreate it with: ${recreate}`);
-        process.once('exit', onExit);
-        return () => process.off('exit', onExit);
-      },
+      // Ctrl-C ends the process at once, by the signal (src/interrupt.ts); this still gets said on the way out.
+      unprotected: (recreate) =>
+        onInterrupt(() => println(ctx.io.stderr, `Error: stopped while ${opts.name} was being replaced; if \`osmo token list\` no longer shows it, recreate it with: ${recreate}`), { afterNotice: true }),
     });
   } finally {
     // Whatever fails after the create, the new token is shown before the error.
