@@ -44,8 +44,7 @@ export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ct
   }
   const { performLogin } = await import('../login/perform-login.js');
   const result = await performLogin(ctx, url, flags, choice, allowInsecureHttp);
-  // One notice() per line: a line break inside one would be shown escaped.
-  for (const line of result.notice?.split('\n') ?? []) ctx.notice(line);
+  for (const line of result.notices) ctx.notice(line);
   if (result.replacedUser) ctx.notice(`Note: this login replaces the stored login of ${result.replacedUser} for ${url}`);
   println(ctx.io.stdout, `Successfully logged in. Welcome ${terminalSafe(result.name)}.`);
 }

@@ -108,7 +108,7 @@ async function switchLogin(ctx: Context, target: Target, pat: string, opts: Toke
   const { tokenLogin } = await import('../login/token-login.js');
   try {
     const saved = await tokenLogin(ctx, target.url, pat, Boolean(target.server?.allowInsecureHttp));
-    if (saved.notice) ctx.notice(saved.notice);
+    for (const line of saved.notices) ctx.notice(line);
   } catch (err) {
     if (!(err instanceof OsmoError)) throw err;
     const kept = opts.newName === opts.name ? '' : `; ${opts.name} was kept`;

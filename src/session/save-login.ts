@@ -13,8 +13,8 @@ export type { Forgotten } from './leftovers.js';
 
 export interface SavedLogin {
   store: 'keychain' | 'file' | 'none';
-  /** A line for stderr when secrets fell back to the file store, the first time for this server. */
-  notice?: string;
+  /** Lines for stderr: secrets fell back to the file store (the first time for this server), an old keychain item left behind. */
+  notices: string[];
   /** The user whose stored login of this server the new one replaced, when it was someone else. */
   replacedUser?: string;
 }
@@ -60,7 +60,7 @@ export async function saveLogin(ctx: Services, url: string, server: Omit<ServerS
     }
     writeState(ctx.configDir, state);
     const replacedUser = before?.username && server.username && before.username !== server.username ? before.username : undefined;
-    return { store: choice?.store.kind ?? 'none', notice: notices.length ? notices.join('\n') : undefined, replacedUser };
+    return { store: choice?.store.kind ?? 'none', notices, replacedUser };
   });
 }
 
