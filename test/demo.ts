@@ -1,46 +1,61 @@
-// `npm run demo`: the "Personal Access Tokens" page's whole workflow, run with
-// the real bin/osmo against the bundled local OSMO server, in a throw-away
-// config directory (secrets in a file there, never in your keychain).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run demo`: the "Personal Access Tokens" page's whole workflow, and the
+// rotation it recommends, run with the real bin/osmo against the bundled local
+// OSMO server. Everything happens in a throw-away home directory (secrets in a
+// file there, never in your keychain), removed at the end.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOsmoServer } from './server/osmo-server.js';
-import { runOsmo } from './helpers/cli.js';
+import { OSMO_BIN, baseEnv } from './helpers/cli.js';
 
 const server = await startOsmoServer();
 const home = mkdtempSync(join(tmpdir(), 'osmo-demo-'));
-const configDir = join(home, 'config');
+// HOME is the throw-away directory, so `~/.osmo-token` below is the demo's own file.
+const env = baseEnv(join(home, '.config', 'osmo'), { HOME: home, XDG_CACHE_HOME: join(home, '.cache') });
 const expiresAt = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
-const tokenFile = join(home, '.osmo-token');
 let failed = false;
 
-// The server runs in this process, so each command runs asynchronously beside it.
-async function osmo(args: string[], show = args): Promise<string> {
-  process.stdout.write(`\n$ osmo ${show.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
-  const res = await runOsmo(args, configDir);
-  process.stdout.write(res.stdout);
-  process.stdout.write(res.stderr);
-  if (res.code !== 0) failed = true;
-  return res.stdout;
+/**
+ * Runs one command with stdout and stderr on the same pipe, so the lines come
+ * out in the order a terminal shows them (the `Note:` of `token set` is on
+ * stderr, before the token on stdout). The server runs in this process, so
+ * each command runs asynchronously beside it.
+ */
+function osmo(args: string[], expectedCode = 0): Promise<void> {
+  process.stdout.write(`\n$ osmo ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, OSMO_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.pipe(process.stdout, { end: false });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== expectedCode) {
+        failed = true;
+        process.stdout.write(`(exit ${code}, expected ${expectedCode})\n`);
+      }
+      resolve();
+    });
+  });
 }
 
 try {
-  console.log(`Local OSMO server at ${server.url}; config in ${configDir}`);
+  console.log(`Local OSMO server at ${server.url} (a stand-in for https://osmo.example.com); HOME is ${home}`);
+  // The local service runs in developer mode, which stands in for the browser login here.
   await osmo(['login', server.url, '--method', 'dev', '--username', 'user@example.com']);
-  const created = await osmo(['token', 'set', 'my-token', '--expires-at', expiresAt, '--description', 'My automation token']);
-  await osmo(['token', 'set', 'ci-token', '--description', 'CI/CD pipeline']);
-  const pat = /Access token: (\S+)/.exec(created)?.[1];
-  if (!pat) throw new Error('token set printed no token');
-  writeFileSync(tokenFile, `${pat}\n`, { mode: 0o600 });
-  console.log(`\n$ echo "<the token above>" > ~/.osmo-token && chmod 600 ~/.osmo-token`);
-  await osmo(['login', server.url, '--method=token', `--token-file=${tokenFile}`], ['login', server.url, '--method=token', '--token-file=~/.osmo-token']);
+  await osmo(['token', 'set', 'my-token', '--expires-at', expiresAt, '--description', 'My automation token']);
+  // The recommended way to keep a token: straight into a file, never on the screen.
+  await osmo(['token', 'set', 'ci-token', '--description', 'CI/CD pipeline', '--output-file', '~/.osmo-token']);
+  await osmo(['login', server.url, '--method=token', '--token-file=~/.osmo-token']);
   await osmo(['token', 'list']);
   await osmo(['token', 'roles', 'my-token']);
-  await osmo(['token', 'delete', 'ci-token']);
+  // Rotation: same roles and description, a new expiry, the file replaced, the login switched over.
+  await osmo(['token', 'rotate', 'ci-token', '--expires-in', '30d', '--output-file', '~/.osmo-token']);
+  await osmo(['token', 'list', '--expiring-within', '35d']);
+  await osmo(['status']);
   await osmo(['token', 'delete', 'my-token']);
   await osmo(['logout']);
-  await osmo(['login', server.url, '--method', 'dev', '--username', 'user@example.com']);
-  await osmo(['token', 'list']);
+  // Nothing stored any more: `osmo status` says so and exits 2, as scripts expect.
+  await osmo(['status'], 2);
 } finally {
   await server.close();
   rmSync(home, { recursive: true, force: true });
