@@ -1,8 +1,6 @@
 import { ExitCode } from './errors.js';
 import { handleStopSignals } from './interrupt.js';
 
-declare const __OSMO_VERSION__: string;
-
 let finished = false;
 
 // Ctrl-C and SIGTERM end osmo by the signal itself, so a calling shell stops too.
@@ -25,13 +23,7 @@ process.once('exit', () => {
   }
 });
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  // Scripts call `osmo --version` to probe for the CLI: answer without loading the command tree.
-  process.stdout.write(`${__OSMO_VERSION__}\n`);
-  process.exitCode = ExitCode.ok;
-} else {
-  const { main } = await import('./program.js');
-  process.exitCode = await main(argv);
-}
+// bin/osmo answers a lone `--version` itself, before this bundle loads.
+const { main } = await import('./program.js');
+process.exitCode = await main(process.argv.slice(2));
 finished = true;

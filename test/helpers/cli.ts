@@ -33,14 +33,21 @@ export function tempDir(prefix = 'osmo-test-'): string {
   return dir;
 }
 
-/** A clean environment: nothing from the developer's own osmo setup leaks into a test. */
+let cacheHome: string | undefined;
+
+/**
+ * A clean environment: nothing from the developer's own osmo setup leaks into
+ * a test, and nothing a test runs writes into the developer's home: osmo's
+ * compile cache goes to a temporary XDG_CACHE_HOME shared by this test file.
+ */
 export function baseEnv(configDir: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined || key.startsWith('OSMO_') || key === 'DBUS_SESSION_BUS_ADDRESS' || /_proxy$/i.test(key) || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }
-  Object.assign(env, { OSMO_CONFIG_DIR: configDir, OSMO_CREDENTIAL_STORE: 'file', NO_COLOR: '1' });
+  cacheHome ??= tempDir('osmo-cache-');
+  Object.assign(env, { OSMO_CONFIG_DIR: configDir, OSMO_CREDENTIAL_STORE: 'file', NO_COLOR: '1', XDG_CACHE_HOME: cacheHome });
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
