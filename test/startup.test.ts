@@ -22,7 +22,7 @@ function cacheEntries(cacheHome: string): string[] {
 }
 
 describe('start-up', () => {
-  it('bin/osmo answers --version and -v itself, without the bundle', () => {
+  it('bin/osmo answers --version and -v itself, without the bundle, and fails loudly without one', () => {
     // A copy of the executable with no dist/ beside it: only the version can work.
     const dir = tempDir('osmo-unbuilt-');
     mkdirSync(join(dir, 'bin'));
@@ -37,6 +37,13 @@ describe('start-up', () => {
     const help = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), '--help'], { env, encoding: 'utf8' });
     assert.equal(help.status, 10);
     assert.equal(help.stderr, 'Error: osmo is not built; run `npm install` (or `npm run build`) in its directory\n');
+
+    // A bundle whose loading never finishes: a failure, never a silent exit 0.
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'cli.js'), 'await new Promise(() => {});\n');
+    const stuck = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), 'token', 'list'], { env, encoding: 'utf8' });
+    assert.equal(stuck.status, 10);
+    assert.equal(stuck.stderr, 'Error: osmo stopped before it finished loading; run it again, and report it if it persists\n');
   });
 
   it('--version into a pipe that is already closed exits 0 quietly', () => {
