@@ -36,7 +36,7 @@ function table(head: string[], rows: string[][]): string {
 function nodeTable(r: NodeReport): string {
   const withInstructions = r.rows.some((row) => row.instructions !== undefined);
   const head = ['command', 'median ms (IQR)', 'time ratio', 'target', 'peak RSS', 'RSS ratio', 'target', 'requests'];
-  if (withInstructions) head.push('instructions');
+  if (withInstructions) head.push('instructions', 'instr. ratio');
   const rows = r.rows.map((row) => {
     const cells = [
       row.name,
@@ -48,7 +48,11 @@ function nodeTable(r: NodeReport): string {
       verdict(row.rssRatio, row.rssTarget),
       row.requests ? `${row.requests.total}${row.requests.exchanges ? ` (${row.requests.exchanges} exchange)` : ''}` : '',
     ];
-    if (withInstructions) cells.push(row.instructions === undefined ? '' : `${(row.instructions / 1e6).toFixed(0)} M`);
+    if (withInstructions) {
+      const floor = r.rows[row.floor === 'http floor' ? 1 : 0]?.instructions;
+      cells.push(row.instructions === undefined ? '' : `${(row.instructions / 1e6).toFixed(0)} M`);
+      cells.push(row.floor && row.instructions && floor ? x(row.instructions / floor) : '');
+    }
     return cells;
   });
   return table(head, rows);
