@@ -1,5 +1,9 @@
-// Bundles the CLI into dist/ so each `osmo` run loads one small entry file;
-// commands and heavy dependencies become chunks that load only when used.
+// Bundles the CLI into one CommonJS file, dist/osmo.cjs, which bin/osmo loads
+// through V8's code cache (bin/run-bundle.js). One file because the code cache
+// then holds every function a command ran, compiled: with ES module chunks,
+// Node 20 has no cache at all and Node 22+ caches only what each chunk
+// compiled while loading, not the functions compiled later as they run.
+// Modules still run only when a command first imports them.
 import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 
@@ -9,24 +13,39 @@ const out = new URL('./dist', import.meta.url);
 const staging = new URL(`./.dist-${process.pid}`, import.meta.url);
 const old = new URL(`./.dist-old-${process.pid}`, import.meta.url);
 
+/**
+ * undici requires node:http2 when it loads, for HTTP/2 connections osmo
+ * never asks for (undici's allowH2 stays off); node:http2 loads tls and
+ * crypto with it, about 12 ms of every start on Node 20. Its copy gets the
+ * constants it reads when it loads and a connect() that loads node:http2
+ * only if one is ever made. test/http2-shim.test.ts checks the constants.
+ */
+const lazyHttp2 = {
+  name: 'lazy-http2',
+  setup(b) {
+    b.onResolve({ filter: /^node:http2$/ }, (args) => (/[\\/]undici[\\/]/.test(args.importer) ? { path: new URL('./src/http/http2-shim.cjs', import.meta.url).pathname } : undefined));
+  },
+};
+
 try {
   await build({
-    entryPoints: ['src/cli.ts'],
+    entryPoints: { osmo: 'src/cli.ts' },
     outdir: staging.pathname,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // Less to parse at every start; stack traces are shown only with --debug.
+    // Less to parse and cache; stack traces are shown only with --debug.
     minify: true,
     keepNames: false,
     legalComments: 'none',
     // keytar is a native, optional module: resolved at run time, never bundled.
     external: ['keytar'],
-    define: { __OSMO_VERSION__: JSON.stringify(pkg.version) },
-    // CommonJS dependencies bundled into ESM need a require() for node built-ins.
-    banner: { js: "import { createRequire as __osmoCreateRequire } from 'node:module'; const require = __osmoCreateRequire(import.meta.url);" },
+    plugins: [lazyHttp2],
+    define: { __OSMO_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__osmoModuleUrl' },
+    // ES modules bundled into CommonJS that ask for their own URL get the bundle's.
+    banner: { js: "var __osmoModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
   try {

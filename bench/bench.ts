@@ -15,7 +15,7 @@ import { startSecretService, type SecretService } from '../test/helpers/secret-s
 import { cleanEnv, countInstructions, runOnce, stats, type Invocation, type Stats } from './measure.js';
 import { printReport, type NodeReport, type Row } from './report.js';
 
-const HTTP_FLOOR = fileURLToPath(new URL('./http-floor.mjs', import.meta.url));
+const HTTP_FLOOR = fileURLToPath(new URL('./http-floor.cjs', import.meta.url));
 const EXCHANGE = 'POST /api/auth/jwt/access_token';
 const USER = 'user@example.com';
 

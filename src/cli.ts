@@ -1,6 +1,9 @@
 import { ExitCode } from './errors.js';
 import { handleStopSignals } from './interrupt.js';
 
+// The bundle's entry (dist/osmo.cjs), run by bin/osmo, which answers a lone
+// `--version` itself before loading it.
+
 let finished = false;
 
 // Ctrl-C and SIGTERM end osmo by the signal itself, so a calling shell stops too.
@@ -23,7 +26,9 @@ process.once('exit', () => {
   }
 });
 
-// bin/osmo answers a lone `--version` itself, before this bundle loads.
-const { main } = await import('./program.js');
-process.exitCode = await main(process.argv.slice(2));
-finished = true;
+void import('./program.js')
+  .then(({ main }) => main(process.argv.slice(2)))
+  .then((code) => {
+    process.exitCode = code;
+    finished = true;
+  });

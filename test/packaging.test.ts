@@ -48,10 +48,11 @@ describe('packaging', () => {
     assert.ok(packed, pack.stdout);
     const paths = packed.files.map((f) => f.path);
     assert.ok(paths.includes('bin/osmo'), 'the bin script is packed');
-    assert.ok(paths.includes('dist/cli.js'), 'the bundle is packed (built by prepare)');
+    assert.ok(paths.includes('bin/run-bundle.js'), 'the loader beside it is packed');
+    assert.ok(paths.includes('dist/osmo.cjs'), 'the bundle is packed (built by prepare)');
     assert.ok(paths.includes('package.json'));
     assert.deepEqual(paths.filter((p) => !/^(bin|dist)\//.test(p) && !/^(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?)$/i.test(p)), [], 'nothing but bin/, dist/, package.json, README and LICENSE');
-    assert.ok(paths.some((p) => /^dist\/chunk-[\w-]+\.js$/.test(p)), 'the lazily loaded chunks are packed too');
+    assert.deepEqual(paths.filter((p) => p.startsWith('dist/')), ['dist/osmo.cjs'], 'the bundle is one file');
     assert.equal(packed.files.find((f) => f.path === 'bin/osmo')!.mode & 0o111, 0o111, 'bin/osmo is executable');
 
     const prefix = join(work, 'prefix');

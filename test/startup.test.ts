@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
@@ -11,22 +11,31 @@ import { OSMO_BIN, baseEnv, tempDir } from './helpers/cli.js';
 const server = useServer();
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-// module.enableCompileCache arrived in Node 22.1; @types/node describes Node 20.
-const HAS_COMPILE_CACHE = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+const { commandKey } = createRequire(import.meta.url)('../bin/run-bundle.js') as { commandKey(argv: string[]): string };
+const CACHE_SUBDIR = `v8-${process.version}-${process.arch}`;
 
-/** Every entry of osmo's compile cache: <XDG_CACHE_HOME>/osmo/<Node version and flags>/<hash>. */
-function cacheEntries(cacheHome: string): string[] {
-  const root = join(cacheHome, 'osmo');
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((sub) => readdirSync(join(root, sub)).map((f) => `${sub}/${f}`));
+/** The files of osmo's code cache for this Node: <XDG_CACHE_HOME>/osmo/v8-<version>-<arch>/<build>-<command>.bin. */
+function cacheFiles(cacheHome: string): string[] {
+  const dir = join(cacheHome, 'osmo', CACHE_SUBDIR);
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+/** A cache file's name without the build it belongs to (size, mtime and inode of the bundle). */
+function withoutBuild(name: string): string {
+  return name.replace(/^[0-9a-z]+-[0-9a-z]+-[0-9a-z]+-/, '');
+}
+
+/** The `[debug] code cache: …` lines of a run with --debug. */
+function cacheLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.startsWith('[debug] code cache: ')).map((l) => l.slice('[debug] code cache: '.length));
 }
 
 describe('start-up', () => {
-  it('bin/osmo answers --version and -v itself, without the bundle, and fails loudly without one', () => {
+  it('bin/osmo answers --version and -v itself, without the bundle, and says so when the bundle is missing', () => {
     // A copy of the executable with no dist/ beside it: only the version can work.
     const dir = tempDir('osmo-unbuilt-');
     mkdirSync(join(dir, 'bin'));
-    for (const f of ['bin/osmo', 'bin/package.json', 'package.json']) copyFileSync(join(ROOT, f), join(dir, f));
+    for (const f of ['bin/osmo', 'bin/run-bundle.js', 'bin/package.json', 'package.json']) copyFileSync(join(ROOT, f), join(dir, f));
     const env = baseEnv(tempDir());
     for (const flag of ['--version', '-v']) {
       const res = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), flag], { env, encoding: 'utf8' });
@@ -37,13 +46,6 @@ describe('start-up', () => {
     const help = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), '--help'], { env, encoding: 'utf8' });
     assert.equal(help.status, 10);
     assert.equal(help.stderr, 'Error: osmo is not built; run `npm install` (or `npm run build`) in its directory\n');
-
-    // A bundle whose loading never finishes: a failure, never a silent exit 0.
-    mkdirSync(join(dir, 'dist'));
-    writeFileSync(join(dir, 'dist', 'cli.js'), 'await new Promise(() => {});\n');
-    const stuck = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), 'token', 'list'], { env, encoding: 'utf8' });
-    assert.equal(stuck.status, 10);
-    assert.equal(stuck.stderr, 'Error: osmo stopped before it finished loading; run it again, and report it if it persists\n');
   });
 
   it('--version into a pipe that is already closed exits 0 quietly', () => {
@@ -51,23 +53,100 @@ describe('start-up', () => {
     assert.equal(res.stderr, 'status 0\n');
   });
 
-  it("keeps V8's compile cache under $XDG_CACHE_HOME/osmo where Node has one (22.1 and later)", async () => {
+  it('names a cache file after the command, never after what the user typed', () => {
+    assert.equal(commandKey(['token', 'list']), 'token-list');
+    assert.equal(commandKey(['token', 'set', 'my-token', '-d', 'x']), 'token-set');
+    assert.equal(commandKey(['login', 'https://osmo.example.com', '--token-file', '/tmp/t']), 'login');
+    assert.equal(commandKey(['status']), 'status');
+    assert.equal(commandKey(['--help']), 'osmo');
+    assert.equal(commandKey(['--debug', 'token', 'list']), 'osmo');
+    assert.equal(commandKey(['api', 'GET', '/api/auth/access_token']), 'api');
+    assert.equal(commandKey(['../../etc/passwd']), 'osmo');
+  });
+});
+
+describe("V8's code cache", () => {
+  it('the first run of a command leaves its compiled code under $XDG_CACHE_HOME/osmo; the next uses it and writes nothing', async () => {
     const { osmo } = newUser();
     await tokenLogin(server(), osmo, 'user@example.com', 'cache-token');
     const cacheHome = tempDir('osmo-xdg-cache-');
+    const first = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(cacheLines(first.stderr).map((l) => l.replace(/ to .*/, ' to FILE')), ['none yet', 'written to FILE']);
+    const files = cacheFiles(cacheHome);
+    assert.equal(files.length, 1, files.join(', '));
+    assert.match(files[0]!, /^[0-9a-z]+-[0-9a-z]+-[0-9a-z]+-token-list\.bin$/);
+    const file = join(cacheHome, 'osmo', CACHE_SUBDIR, files[0]!);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(join(cacheHome, 'osmo')).mode & 0o777, 0o700);
+    const written = statSync(file).mtimeMs;
+
+    const second = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(cacheLines(second.stderr), ['used']);
+    assert.equal(second.stdout, first.stdout, 'a run from the cache prints the same');
+    assert.deepEqual(cacheFiles(cacheHome), files, 'a warm run writes nothing new');
+    assert.equal(statSync(file).mtimeMs, written);
+
+    // Another command has its own file; a failing command leaves none.
+    const help = await osmo(['--help'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(help.code, 0, help.stderr);
+    const typo = await osmo(['tokne', 'lst'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(typo.code, 2);
+    assert.deepEqual(cacheFiles(cacheHome).map(withoutBuild), ['osmo.bin', 'token-list.bin']);
+  });
+
+  it('a damaged cache file is refused by V8 and replaced; the command works all the same', async () => {
+    const { osmo } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'damaged-cache');
+    const cacheHome = tempDir('osmo-xdg-damaged-');
     const first = await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(first.code, 0, first.stderr);
-    const entries = cacheEntries(cacheHome);
-    if (HAS_COMPILE_CACHE) {
-      assert.ok(entries.length > 0, 'a command leaves its compiled code in the cache');
-      assert.ok(entries.every((e) => e.startsWith(`${process.version}-`)), `one subdirectory per Node version: ${entries.join(', ')}`);
-    } else {
-      assert.deepEqual(entries, [], 'Node 20 has no compile cache: nothing is written');
-    }
-    const second = await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } });
-    assert.equal(second.code, 0, second.stderr);
-    assert.equal(second.stdout, first.stdout, 'a run from the cache prints the same');
-    assert.deepEqual(cacheEntries(cacheHome), entries, 'a warm run writes nothing new');
+    const file = join(cacheHome, 'osmo', CACHE_SUBDIR, cacheFiles(cacheHome)[0]!);
+    writeFileSync(file, Buffer.alloc(4096, 0x41));
+    const damaged = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(damaged.code, 0, damaged.stderr);
+    assert.equal(damaged.stdout, first.stdout);
+    assert.deepEqual(cacheLines(damaged.stderr).map((l) => l.replace(/ to .*/, ' to FILE')), ['rejected by V8, replacing it', 'written to FILE']);
+    assert.notDeepEqual(readFileSync(file), Buffer.alloc(4096, 0x41));
+    const after = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.deepEqual(cacheLines(after.stderr), ['used']);
+  });
+
+  it('a cache directory that others can write is neither read nor written', async () => {
+    const { osmo } = newUser();
+    await tokenLogin(server(), osmo, 'user@example.com', 'open-cache');
+    const cacheHome = tempDir('osmo-xdg-open-');
+    assert.equal((await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } })).code, 0);
+    const dir = join(cacheHome, 'osmo', CACHE_SUBDIR);
+    const [name] = cacheFiles(cacheHome);
+    chmodSync(dir, 0o777);
+    const res = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /\| open-cache +\|/);
+    assert.deepEqual(cacheLines(res.stderr), [`not used: ${join(dir, name!)} is not a file of yours in a directory only you can write`, `not written: ${dir} is not a directory that only you can write`]);
+  });
+
+  it('a new build of osmo starts a new cache and removes the files of the old one', async () => {
+    const cacheHome = tempDir('osmo-xdg-upgrade-');
+    const dir = join(cacheHome, 'osmo', CACHE_SUBDIR);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(join(cacheHome, 'osmo'), 0o700);
+    writeFileSync(join(dir, 'old-build-1-osmo.bin'), 'compiled by an earlier osmo', { mode: 0o600 });
+    const res = await newUser().osmo(['--help', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.equal(res.code, 0, res.stderr);
+    const files = cacheFiles(cacheHome);
+    assert.equal(files.length, 1, files.join(', '));
+    assert.match(files[0]!, /-osmo\.bin$/);
+    assert.doesNotMatch(files[0]!, /^old-build/);
+  });
+
+  it('NODE_DISABLE_COMPILE_CACHE=1 turns it off', async () => {
+    const cacheHome = tempDir('osmo-xdg-off-');
+    const res = await newUser().osmo(['--help', '--debug'], { env: { XDG_CACHE_HOME: cacheHome, NODE_DISABLE_COMPILE_CACHE: '1' } });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(cacheLines(res.stderr), ['off (NODE_DISABLE_COMPILE_CACHE=1)']);
+    assert.equal(existsSync(join(cacheHome, 'osmo')), false);
   });
 
   it('falls back to ~/.cache/osmo when XDG_CACHE_HOME is unset or relative', async () => {
@@ -77,7 +156,7 @@ describe('start-up', () => {
       assert.equal(res.code, 0, res.stderr);
     }
     assert.equal(existsSync(join(home, 'relative')), false);
-    assert.equal(cacheEntries(join(home, '.cache')).length > 0, HAS_COMPILE_CACHE);
+    assert.equal(cacheFiles(join(home, '.cache')).length, 1);
   });
 
   it('runs unchanged and silently where the cache cannot be created', async () => {
@@ -101,10 +180,11 @@ describe('start-up', () => {
       assert.equal(res.stderr, '');
       assert.equal(res.stdout, runs[0]!.stdout);
     }
-    // Each entry is written to a temporary file and renamed: no half-written files stay behind.
-    assert.ok(cacheEntries(cacheHome).every((e) => /\/[0-9a-f]{8}$/.test(e)), cacheEntries(cacheHome).join(', '));
-    const after = await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } });
+    // Each file is written to a temporary file and renamed: one file, no leftovers.
+    assert.deepEqual(cacheFiles(cacheHome).map(withoutBuild), ['token-list.bin']);
+    const after = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout, runs[0]!.stdout);
+    assert.deepEqual(cacheLines(after.stderr), ['used']);
   });
 });

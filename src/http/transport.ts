@@ -1,7 +1,8 @@
-import { rootCertificates } from 'node:tls';
+import type * as Tls from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { EnvHttpProxyAgent, RetryAgent } from './undici.js';
 import { NetworkError } from '../errors.js';
+import { lazyRequire } from '../util/lazy-require.js';
 import { readBoundedFile } from '../util/secret-file.js';
 import { jitteredRetry, RETRY_ERROR_CODES, RETRY_STATUS_CODES } from './retry-policy.js';
 import { describeNetworkError, timeoutError } from './network-errors.js';
@@ -144,6 +145,8 @@ export class Transport {
     // Setting `ca` replaces Node's default list, so add back the system's roots
     // and NODE_EXTRA_CA_CERTS: OSMO_CA_FILE adds to them, it does not replace them.
     const extra = process.env.NODE_EXTRA_CA_CERTS ? [await readCaFile(process.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
+    // node:tls only here: for plain http:// and the default roots, nothing needs it loaded.
+    const { rootCertificates } = lazyRequire('node:tls') as typeof Tls;
     return { ca: [...rootCertificates, ...extra, await readCaFile(this.opts.caFile, 'OSMO_CA_FILE')] };
   }
 }

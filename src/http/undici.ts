@@ -2,7 +2,6 @@
 // also loads fetch, WebSocket, caches and mocks, which tripled the time a
 // command spent loading the HTTP stack. This mirrors what undici's index does
 // to give every dispatcher its request() method.
-import { setFlagsFromString } from 'node:v8';
 import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
 import api from 'undici/lib/api/index.js';
 
@@ -18,9 +17,8 @@ Object.assign(Dispatcher.prototype, api);
 // (1.3x). So Node 20 gets --liftoff-only, which V8 labels "for testing" but
 // which that frozen V8 will keep. V8 12 and later (Node 22+) compile wasm
 // lazily and tier up only past a budget no osmo response reaches: the flag
-// changes nothing there (measured), so it is not set. Must run before the
-// first request.
-if (Number(process.versions.v8.split('.')[0]) < 12) setFlagsFromString('--liftoff-only');
+// changes nothing there (measured), so it is not set. bin/run-bundle.js sets
+// it, before the bundle is compiled: V8 keys its code cache on its flags.
 
 export { default as EnvHttpProxyAgent } from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 export { default as RetryAgent } from 'undici/lib/dispatcher/retry-agent.js';

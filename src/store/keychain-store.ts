@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { lazyRequire } from '../util/lazy-require.js';
 import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
 
 export const KEYCHAIN_SERVICE = 'osmo-cli';
@@ -35,8 +36,7 @@ export class KeychainStore implements CredentialStore {
     }
     let keytar: Keytar;
     try {
-      const mod = (await import('keytar')) as unknown as { default?: Keytar } & Keytar;
-      keytar = mod.default ?? mod;
+      keytar = lazyRequire('keytar') as Keytar;
     } catch {
       throw new KeychainUnavailable('the keychain is unavailable: the keytar module is not installed or could not be loaded');
     }

@@ -1,6 +1,5 @@
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 /** The temporary files writeFileAtomic makes: `.` + 12 hex digits + `.tmp`. */
 const TEMP_NAME = /^\.[0-9a-f]{12}\.tmp$/;
@@ -25,9 +24,7 @@ export function ensurePrivateDir(dir: string): void {
 export function writeFileAtomic(path: string, data: string, mode: number): void {
   const dir = dirname(path);
   ensurePrivateDir(dir);
-  // 6 random bytes: 12 hex digits, the shape sweepLeftovers() looks for.
-  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', mode);
+  const { tmp, fd } = openTemporary(dir, mode);
   try {
     writeSync(fd, data);
     fsyncSync(fd);
@@ -44,6 +41,24 @@ export function writeFileAtomic(path: string, data: string, mode: number): void 
     throw err;
   }
   syncDir(dir);
+}
+
+/**
+ * A new file beside the target, named as sweepLeftovers() expects: `.` and 12
+ * hex digits. It is created exclusively ('wx': never an existing file, never
+ * through a symlink), so its name must be unique rather than secret:
+ * Math.random, with a retry on a clash, spares every command loading
+ * node:crypto.
+ */
+function openTemporary(dir: string, mode: number): { tmp: string; fd: number } {
+  for (let attempt = 1; ; attempt++) {
+    const tmp = join(dir, `.${Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0')}.tmp`);
+    try {
+      return { tmp, fd: openSync(tmp, 'wx', mode) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt === 5) throw err;
+    }
+  }
 }
 
 // Persist the rename itself; not every platform lets a directory be fsynced.
