@@ -5,7 +5,9 @@
 // compiled while loading, not the functions compiled later as they run.
 // Modules still run only when a command first imports them.
 import { build } from 'esbuild';
-import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const out = new URL('./dist', import.meta.url);
@@ -26,6 +28,22 @@ const lazyHttp2 = {
     b.onResolve({ filter: /^node:http2$/ }, (args) => (/[\\/]undici[\\/]/.test(args.importer) ? { path: new URL('./src/http/http2-shim.cjs', import.meta.url).pathname } : undefined));
   },
 };
+
+/**
+ * dist/help.json: every command's --help page (src/help-pages.ts), which
+ * bin/osmo prints without loading the bundle. The pages come from the
+ * command tree itself, bundled on its own for this and then thrown away.
+ */
+async function writeHelpPages() {
+  const pagesBundle = join(staging.pathname, 'help-pages.cjs');
+  await build({ entryPoints: ['src/help-pages.ts'], outfile: pagesBundle, bundle: true, format: 'cjs', platform: 'node', target: 'node20', external: ['keytar'], plugins: [lazyHttp2], define: { __OSMO_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__osmoModuleUrl' }, banner: { js: "var __osmoModuleUrl = require('node:url').pathToFileURL(__filename).href;" }, logLevel: 'warning' });
+  try {
+    const { helpPages } = createRequire(import.meta.url)(pagesBundle);
+    writeFileSync(join(staging.pathname, 'help.json'), `${JSON.stringify(helpPages())}\n`);
+  } finally {
+    rmSync(pagesBundle, { force: true });
+  }
+}
 
 try {
   await build({
@@ -48,6 +66,7 @@ try {
     banner: { js: "var __osmoModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
+  await writeHelpPages();
   try {
     renameSync(out, old);
   } catch {

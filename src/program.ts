@@ -36,11 +36,25 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
+      getOutHelpWidth: () => helpWidth(io.stdout),
+      getErrHelpWidth: () => helpWidth(io.stderr),
     });
     cmd.commands.forEach(configure);
   };
   configure(program);
   return program;
+}
+
+/**
+ * Help is wrapped at 80 columns, or at a terminal's width where that is
+ * narrower: so every pipe and every wide terminal gets the same pages, and
+ * bin/osmo can print them ready-made from dist/help.json (src/help-pages.ts).
+ */
+export const HELP_WIDTH = 80;
+
+function helpWidth(stream: NodeJS.WritableStream): number {
+  const { isTTY, columns } = stream as { isTTY?: boolean; columns?: number };
+  return isTTY && columns ? Math.min(columns, HELP_WIDTH) : HELP_WIDTH;
 }
 
 /** The one exit point: maps typed errors to SPEC.md's exit codes. */
