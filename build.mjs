@@ -16,17 +16,38 @@ const staging = new URL(`./.dist-${process.pid}`, import.meta.url);
 const old = new URL(`./.dist-old-${process.pid}`, import.meta.url);
 
 /**
- * undici requires node:http2 when it loads, for HTTP/2 connections osmo
- * never asks for (undici's allowH2 stays off); node:http2 loads tls and
- * crypto with it, about 12 ms of every start on Node 20. Its copy gets the
- * constants it reads when it loads and a connect() that loads node:http2
- * only if one is ever made. test/http2-shim.test.ts checks the constants.
+ * Built-in modules that a bundled library requires as it loads but osmo
+ * never uses, each replaced for that library by a stand-in that loads the
+ * real module on first use (src/lazy-builtins/; test/lazy-builtins.test.ts
+ * checks them against the libraries and the real modules).
  */
-const lazyHttp2 = {
-  name: 'lazy-http2',
+const LAZY_BUILTINS = [
+  { builtin: 'node:http2', importer: /[\\/]node_modules[\\/]undici[\\/]/, standIn: './src/lazy-builtins/http2.cjs' },
+  { builtin: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/, standIn: './src/lazy-builtins/child-process.cjs' },
+];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:http2$/ }, (args) => (/[\\/]undici[\\/]/.test(args.importer) ? { path: new URL('./src/http/http2-shim.cjs', import.meta.url).pathname } : undefined));
+    b.onResolve({ filter: /^node:(http2|child_process)$/ }, (args) => {
+      const entry = LAZY_BUILTINS.find((e) => e.builtin === args.path && e.importer.test(args.importer));
+      return entry ? { path: new URL(entry.standIn, import.meta.url).pathname } : undefined;
+    });
   },
+};
+
+/** What both bundles below share: one CommonJS file for Node 20 and later. */
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // keytar is a native, optional module: resolved at run time, never bundled.
+  external: ['keytar'],
+  plugins: [lazyBuiltins],
+  define: { __OSMO_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__osmoModuleUrl' },
+  // ES modules bundled into CommonJS that ask for their own URL get the bundle's.
+  banner: { js: "var __osmoModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
 };
 
 /**
@@ -36,7 +57,7 @@ const lazyHttp2 = {
  */
 async function writeHelpPages() {
   const pagesBundle = join(staging.pathname, 'help-pages.cjs');
-  await build({ entryPoints: ['src/help-pages.ts'], outfile: pagesBundle, bundle: true, format: 'cjs', platform: 'node', target: 'node20', external: ['keytar'], plugins: [lazyHttp2], define: { __OSMO_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__osmoModuleUrl' }, banner: { js: "var __osmoModuleUrl = require('node:url').pathToFileURL(__filename).href;" }, logLevel: 'warning' });
+  await build({ ...common, entryPoints: ['src/help-pages.ts'], outfile: pagesBundle });
   try {
     const { helpPages } = createRequire(import.meta.url)(pagesBundle);
     writeFileSync(join(staging.pathname, 'help.json'), `${JSON.stringify(helpPages())}\n`);
@@ -47,24 +68,14 @@ async function writeHelpPages() {
 
 try {
   await build({
+    ...common,
     entryPoints: { osmo: 'src/cli.ts' },
     outdir: staging.pathname,
     outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     // Less to parse and cache; stack traces are shown only with --debug.
     minify: true,
     keepNames: false,
     legalComments: 'none',
-    // keytar is a native, optional module: resolved at run time, never bundled.
-    external: ['keytar'],
-    plugins: [lazyHttp2],
-    define: { __OSMO_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__osmoModuleUrl' },
-    // ES modules bundled into CommonJS that ask for their own URL get the bundle's.
-    banner: { js: "var __osmoModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
   });
   await writeHelpPages();
   try {

@@ -1,3 +1,5 @@
+import { isatty } from 'node:tty';
+
 // IO is passed in, never taken from globals, so commands can be run with fakes.
 export interface IO {
   stdout: NodeJS.WritableStream;
@@ -11,8 +13,13 @@ export function processIO(): IO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // Made on first use: Node builds process.stdin as a file, pipe or terminal
+    // stream, which for a file loads fs/promises and readline (~5 ms), and most
+    // commands never read standard input.
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
     stderrIsTTY: Boolean(process.stderr.isTTY),
   };
 }

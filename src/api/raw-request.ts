@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+// fs.promises, not node:fs/promises, which would load at every start (see secret-file.ts).
+import * as fs from 'node:fs';
 import type { Services } from '../services.js';
 import { UsageError } from '../errors.js';
 
@@ -58,7 +59,7 @@ export async function readJsonInput(input: string, ctx: Services): Promise<unkno
     text = await readAllStdin(ctx.io);
   } else {
     try {
-      text = await readFile(input, 'utf8');
+      text = await fs.promises.readFile(input, 'utf8');
     } catch (err) {
       throw new UsageError(`cannot read --input file ${input} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
