@@ -27,7 +27,7 @@ export async function readPat(sources: PatSources, io: IO, piped?: string): Prom
   if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the token in one way only; --token-file or --token-stdin keep it out of `ps`');
   if (sources.tokenFile !== undefined) {
     const file = await readSecretFile(sources.tokenFile, '--token-file', 'access token');
-    return { pat: file.value, warning: file.looseMode ? `${sources.tokenFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${sources.tokenFile}\`` : undefined };
+    return { pat: file.value, warning: file.warning };
   }
   if (sources.token !== undefined) return { pat: nonEmpty(sources.token, '--token'), warning: commandLineSecretWarning('--token', 'token', '--token-file FILE or --token-stdin') };
   if (sources.tokenStdin || !io.stdinIsTTY) {

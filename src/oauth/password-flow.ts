@@ -35,8 +35,7 @@ export async function readPasswordInput(flags: PasswordFlags, io: IO): Promise<P
   if (flags.passwordFile !== undefined) {
     // As with token files, surrounding white space and the final newline are not part of it.
     const file = await readSecretFile(flags.passwordFile, '--password-file', 'password');
-    const loose = file.looseMode ? `${flags.passwordFile} is readable by other users (mode ${file.looseMode}); run \`chmod 600 ${flags.passwordFile}\`` : undefined;
-    return { username, password: file.value, warning: loose };
+    return { username, password: file.value, warning: file.warning };
   }
   if (flags.passwordStdin) {
     if (io.stdinIsTTY) throw new UsageError('--password-stdin needs the password piped on standard input', 'for example: osmo login URL --username svc-robot --password-stdin < password.txt');

@@ -15,8 +15,8 @@ export function expandHome(path: string): string {
 
 export interface SecretFile {
   value: string;
-  /** Set when group or others may read the file. */
-  looseMode?: string;
+  /** For the user when group or others may read the file: who can, and the chmod that fixes it. */
+  warning?: string;
 }
 
 /** Reads a token or password file: surrounding white space and newlines are not part of it. */
@@ -24,8 +24,8 @@ export async function readSecretFile(path: string, flag: string, what: string): 
   const { text, mode } = await readBoundedFile(expandHome(path), SECRET_FILE_MAX_BYTES, `${flag} ${path}`, 'check the path and that you can read it');
   const value = text.trim();
   if (!value) throw new UsageError(`${flag} ${path} is empty`, `put the ${what} in the file, or pass it on standard input`);
-  const looseMode = process.platform !== 'win32' && (mode & 0o077) !== 0 ? (mode & 0o777).toString(8) : undefined;
-  return { value, looseMode };
+  const loose = process.platform !== 'win32' && (mode & 0o077) !== 0;
+  return { value, warning: loose ? `${path} is readable by other users (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\`` : undefined };
 }
 
 /**
