@@ -14,6 +14,7 @@ const out = new URL('./dist', import.meta.url);
 // Build beside dist/ and swap it in, so a running osmo never sees half a build.
 const staging = new URL(`./.dist-${process.pid}`, import.meta.url);
 const old = new URL(`./.dist-old-${process.pid}`, import.meta.url);
+const { BUNDLE_END } = createRequire(import.meta.url)('./bin/run-bundle.js');
 
 /**
  * Built-in modules that a bundled library requires as it loads but osmo
@@ -76,6 +77,10 @@ try {
     minify: true,
     keepNames: false,
     legalComments: 'none',
+    // bin/run-bundle.js refuses a bundle without this last line: an empty or
+    // cut-off file (a full disk, an interrupted copy) would otherwise run as
+    // nothing and exit 0, or fail with a stack trace.
+    footer: { js: BUNDLE_END },
   });
   await writeHelpPages();
   try {

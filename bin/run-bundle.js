@@ -21,6 +21,9 @@ const vm = require('node:vm');
 const { createRequire } = require('node:module');
 
 const NOT_BUILT = 'Error: osmo is not built; run `npm install` (or `npm run build`) in its directory\n';
+const INCOMPLETE = 'Error: osmo is not completely installed (dist/osmo.cjs is cut short); reinstall it, or run `npm run build` in its directory\n';
+/** The last line build.mjs gives the bundle, so that a cut-off file is never run. */
+const BUNDLE_END = '// end of the osmo bundle';
 
 function runBundle(file, argv) {
   // Must come before the bundle is compiled: V8 keys its code cache on its
@@ -34,6 +37,11 @@ function runBundle(file, argv) {
   } catch (err) {
     if (err.code !== 'ENOENT') throw err;
     process.stderr.write(NOT_BUILT);
+    process.exitCode = 10;
+    return;
+  }
+  if (!source.endsWith(`${BUNDLE_END}\n`)) {
+    process.stderr.write(INCOMPLETE);
     process.exitCode = 10;
     return;
   }
@@ -140,4 +148,4 @@ function isPrivate(dir) {
   }
 }
 
-module.exports = { runBundle, commandKey };
+module.exports = { runBundle, commandKey, BUNDLE_END };

@@ -48,6 +48,26 @@ describe('start-up', () => {
     assert.equal(help.stderr, 'Error: osmo is not built; run `npm install` (or `npm run build`) in its directory\n');
   });
 
+  it('refuses an empty or cut-off bundle (exit 10, one line) instead of running nothing and exiting 0', () => {
+    const dir = tempDir('osmo-cut-');
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'dist'));
+    for (const f of ['bin/osmo', 'bin/run-bundle.js', 'bin/package.json', 'package.json']) copyFileSync(join(ROOT, f), join(dir, f));
+    const whole = readFileSync(join(ROOT, 'dist', 'osmo.cjs'));
+    const env = baseEnv(tempDir());
+    for (const cut of [Buffer.alloc(0), whole.subarray(0, Math.floor(whole.length / 2)), whole.subarray(0, whole.length - 1)]) {
+      writeFileSync(join(dir, 'dist', 'osmo.cjs'), cut);
+      const res = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), 'login', 'http://127.0.0.1:9', '--method', 'token', '--token', 'x'], { env, encoding: 'utf8' });
+      assert.equal(res.status, 10, `${cut.length} bytes: ${res.stderr}`);
+      assert.equal(res.stderr, 'Error: osmo is not completely installed (dist/osmo.cjs is cut short); reinstall it, or run `npm run build` in its directory\n');
+      assert.equal(res.stdout, '');
+    }
+    writeFileSync(join(dir, 'dist', 'osmo.cjs'), whole);
+    const ok = spawnSync(process.execPath, [join(dir, 'bin', 'osmo'), 'whoami'], { env, encoding: 'utf8' });
+    assert.equal(ok.status, 2, ok.stderr);
+    assert.match(ok.stderr, /^Error: you are not logged in/);
+  });
+
   it('--version into a pipe that is already closed exits 0 quietly', () => {
     const res = spawnSync('bash', ['-c', `"${process.execPath}" "${OSMO_BIN}" --version | true; echo "status \${PIPESTATUS[0]}" >&2`], { env: baseEnv(tempDir()), encoding: 'utf8' });
     assert.equal(res.stderr, 'status 0\n');
