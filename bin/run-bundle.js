@@ -32,8 +32,15 @@ function runBundle(file, argv) {
   let source;
   let stat;
   try {
-    source = fs.readFileSync(file, 'utf8');
-    stat = fs.statSync(file);
+    // One open file for both: a rebuild between a read and a stat by name
+    // would file the old code's cache under the new build.
+    const fd = fs.openSync(file, 'r');
+    try {
+      stat = fs.fstatSync(fd);
+      source = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (err) {
     if (err.code !== 'ENOENT') throw err;
     process.stderr.write(NOT_BUILT);
