@@ -8,6 +8,7 @@ import { newUser, useServer } from './helpers/fixtures.js';
 import { tempDir } from './helpers/cli.js';
 import { runOsmoInPty } from './helpers/pty.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
+import { until } from './helpers/wait.js';
 
 const server = useServer();
 const USER = 'user@example.com';
@@ -104,7 +105,7 @@ describe('token set output', () => {
     server().fault({ route: create, delayMs: 5000 });
     const running = osmo(['token', 'set', 'lost-token', '--output-file', file]);
     // The server counts the create on arrival, after the check; its answer waits 5 s.
-    while (server().count(create) === 0) await new Promise((r) => setTimeout(r, 20));
+    await until('the create request', () => server().count(create) > 0, { child: running });
     rmSync(`${parent}/sub`, { recursive: true });
     writeFileSync(`${parent}/sub`, 'not a directory');
     const res = await running;
