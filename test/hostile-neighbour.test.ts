@@ -202,14 +202,21 @@ describe('finding 8: the renewal lock', () => {
     });
   }
 
-  it('parallel commands wait out a slow but healthy renewal (45 s) instead of failing', { timeout: 120_000 }, async () => {
+  it('parallel commands wait out a slow but healthy renewal, held past the stale limit, instead of failing', { timeout: 60_000 }, async () => {
     const { osmo } = await alwaysRenewing('slow-renewal');
-    server().fault({ route: EXCHANGE, delayMs: 45_000 });
+    // The exchange takes 8 s: longer than the 5 s after which an unmoved lock
+    // is stale (the holder must keep it fresh) and than any fixed short wait,
+    // yet within OSMO_HTTP_TIMEOUT=10, so the renewal is healthy. The waiters
+    // wait up to 10 + 15 s (src/session/lock.ts).
+    server().fault({ route: EXCHANGE, delayMs: 8_000 });
     const before = server().count(EXCHANGE);
-    const results = await Promise.all(Array.from({ length: 4 }, () => osmo(['token', 'list'], { timeoutMs: 90_000 })));
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 4 }, () => osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '10' }, timeoutMs: 40_000 })));
+    const ms = Date.now() - started;
     for (const res of results) assert.equal(res.code, 0, res.stderr);
-    // The first renewal took 45 s; the JWT it brought lives 300 s, so the others used it.
+    // The first renewal took 8 s; the JWT it brought lives 300 s, so the others used it, none took the lock over.
     assert.equal(server().count(EXCHANGE), before + 1);
+    assert.ok(ms >= 8_000, `done after ${ms} ms: the slow exchange was not waited for`);
   });
 
   it('a lock a live process keeps holding: the error names the holder, the lock and how to clear it', { timeout: 60_000 }, async () => {
