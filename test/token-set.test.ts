@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { newUser, useServer } from './helpers/fixtures.js';
 import { tempDir } from './helpers/cli.js';
-import { runOsmoInPty } from './helpers/pty.js';
+import { havePty, runOsmoInPty } from './helpers/pty.js';
+import { skipOrFail } from './helpers/unavailable.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { until } from './helpers/wait.js';
 
@@ -60,7 +61,8 @@ describe('token set output', () => {
     assert.equal(res.stderr, NOTE);
   });
 
-  it('a terminal shows both lines as the seed page does', async () => {
+  it('a terminal shows both lines as the seed page does', async (t) => {
+    if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
     const { dir } = await devUser();
     const res = await runOsmoInPty(['token', 'set', 'tty-token'], dir, 120);
     assert.equal(res.code, 0, res.output);
