@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { baseEnv, runOsmo, tempDir } from './helpers/cli.js';
-import { runOsmoInPty } from './helpers/pty.js';
+import { havePty, runOsmoInPty } from './helpers/pty.js';
+import { skipOrFail } from './helpers/unavailable.js';
 
 const BUNDLE = fileURLToPath(new URL('../dist/osmo.cjs', import.meta.url));
 const PAGES = fileURLToPath(new URL('../dist/help.json', import.meta.url));
@@ -60,7 +61,8 @@ describe('help that teaches', () => {
     }
   });
 
-  it('on a terminal, help is wrapped at 80 columns, or at the terminal width when that is narrower', async () => {
+  it('on a terminal, help is wrapped at 80 columns, or at the terminal width when that is narrower', async (t) => {
+    if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
     const page = liveHelp(['login']);
     assert.ok(page.split('\n').some((l) => l.length > 70), 'the login page has lines that a narrow terminal must wrap');
     for (const columns of [80, 200]) {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -179,37 +179,90 @@ describe('finding 8: the renewal lock', () => {
     return child.pid;
   }
 
-  const shapes: Array<{ name: string; make: (lock: string) => void }> = [
-    { name: 'a regular file', make: (lock) => writeFileSync(lock, 'garbage\n') },
-    { name: 'a directory with something in it', make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'junk'), 'x'); } },
-    { name: 'an empty directory dated in the year 2100', make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date('2100-01-01'), new Date('2100-01-01')); } },
-    { name: 'a fresh lock whose owner process has died', make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`); } },
+  /**
+   * Moves the mtime of the lock the test made every 500 ms, as a live holder
+   * does, so that proper-lockfile's rule (stale after 5 s without a move)
+   * never applies to it; stops once the lock is no longer that one (osmo took
+   * it over). Returns a stop function that gives the longest time the lock
+   * went without a move, from its making to the last tick.
+   */
+  function keepFresh(lock: string): () => number {
+    let made = lstatSync(lock);
+    let moved = Date.now();
+    let longest = 0;
+    const tick = (): void => {
+      const now = Date.now();
+      longest = Math.max(longest, now - moved);
+      try {
+        const st = lstatSync(lock);
+        if (st.ino !== made.ino || st.mtimeMs !== made.mtimeMs) return halt(); // osmo's own lock: not ours to touch
+        utimesSync(lock, new Date(now), new Date(now));
+        made = lstatSync(lock);
+        moved = now;
+      } catch {
+        halt(); // gone: taken over
+      }
+    };
+    let active = true;
+    const timer = setInterval(tick, 500);
+    const halt = (): void => {
+      active = false;
+      clearInterval(timer);
+    };
+    return () => {
+      if (active) longest = Math.max(longest, Date.now() - moved);
+      halt();
+      return longest;
+    };
+  }
+
+  // `fresh`: the lock's mtime moves as a live holder's would, so that only
+  // osmo seeing it as abandoned, not its age, can explain a takeover. The one
+  // dated in 2100 is never stale by age.
+  const shapes: Array<{ name: string; fresh: boolean; make: (lock: string) => void }> = [
+    { name: 'a regular file', fresh: true, make: (lock) => writeFileSync(lock, 'garbage\n') },
+    { name: 'a directory with something in it', fresh: true, make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'junk'), 'x'); } },
+    { name: 'an empty directory dated in the year 2100', fresh: false, make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date('2100-01-01'), new Date('2100-01-01')); } },
+    { name: 'a fresh lock whose owner process has died', fresh: true, make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`); } },
   ];
 
   for (const shape of shapes) {
-    it(`a state.lock that is ${shape.name} is taken over at once`, async () => {
+    it(`a state.lock that is ${shape.name} is taken over at once`, { timeout: 60_000 }, async () => {
       const { osmo, dir } = await alwaysRenewing(`lock-${shapes.indexOf(shape)}`);
-      shape.make(join(dir, 'state.lock'));
+      const lock = join(dir, 'state.lock');
+      shape.make(lock);
+      const stop = shape.fresh ? keepFresh(lock) : () => 0;
       const before = server().count(EXCHANGE);
+      // Were the lock not taken over, osmo would wait for it 5 + 15 s and fail naming its holder.
       const started = Date.now();
-      const res = await osmo(['token', 'list'], { timeoutMs: 20_000 });
+      const res = await osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '5' }, timeoutMs: 40_000 });
       const ms = Date.now() - started;
+      const longest = stop();
       assert.equal(res.code, 0, res.stderr);
       assert.equal(server().count(EXCHANGE), before + 1);
-      // At once: well before the 5 s after which proper-lockfile would call any lock stale.
-      assert.ok(ms < 4_500, `took ${ms} ms`);
-      assert.equal(existsSync(join(dir, 'state.lock')), false, 'released');
+      // Not by age: the lock never went the 5 s without a move after which proper-lockfile calls it stale.
+      assert.ok(longest < 5_000, `the test left the lock unmoved for ${longest} ms, so a takeover by age is not ruled out`);
+      // At once, not after some wait: a bound for the whole run, far from what one run takes, and below the 20 s wait.
+      assert.ok(ms < 10_000, `took ${ms} ms`);
+      assert.equal(existsSync(lock), false, 'released');
     });
   }
 
-  it('parallel commands wait out a slow but healthy renewal (45 s) instead of failing', { timeout: 120_000 }, async () => {
+  it('parallel commands wait out a slow but healthy renewal, held past the stale limit, instead of failing', { timeout: 60_000 }, async () => {
     const { osmo } = await alwaysRenewing('slow-renewal');
-    server().fault({ route: EXCHANGE, delayMs: 45_000 });
+    // The exchange takes 8 s: longer than the 5 s after which an unmoved lock
+    // is stale (the holder must keep it fresh) and than any fixed short wait,
+    // yet within OSMO_HTTP_TIMEOUT=10, so the renewal is healthy. The waiters
+    // wait up to 10 + 15 s (src/session/lock.ts).
+    server().fault({ route: EXCHANGE, delayMs: 8_000 });
     const before = server().count(EXCHANGE);
-    const results = await Promise.all(Array.from({ length: 4 }, () => osmo(['token', 'list'], { timeoutMs: 90_000 })));
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 4 }, () => osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '10' }, timeoutMs: 40_000 })));
+    const ms = Date.now() - started;
     for (const res of results) assert.equal(res.code, 0, res.stderr);
-    // The first renewal took 45 s; the JWT it brought lives 300 s, so the others used it.
+    // The first renewal took 8 s; the JWT it brought lives 300 s, so the others used it, none took the lock over.
     assert.equal(server().count(EXCHANGE), before + 1);
+    assert.ok(ms >= 8_000, `done after ${ms} ms: the slow exchange was not waited for`);
   });
 
   it('a lock a live process keeps holding: the error names the holder, the lock and how to clear it', { timeout: 60_000 }, async () => {

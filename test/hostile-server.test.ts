@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser, useServer } from './helpers/fixtures.js';
+import { LIST, newUser, useServer, withDeviceCode } from './helpers/fixtures.js';
 import { tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { HOSTILE_TEXT, HOSTILE_USER } from './server/hostile.js';
@@ -82,17 +82,11 @@ describe('finding 2: server text is made safe for the terminal before it is prin
 
   it('the device code, its verification URL and the ID token\'s name (--method code)', async () => {
     const { osmo } = newUser();
-    const earlier = new Set(server().oauth.pendingUserCodes());
-    const run = osmo(['login', server().url, '--method', 'code']);
-    for (let i = 0; i < 200; i++) {
-      const code = server().oauth.pendingUserCodes().find((c) => !earlier.has(c));
-      if (code) {
-        server().oauth.approveDevice(code, HOSTILE_USER);
-        break;
-      }
-      await sleep(50);
-    }
-    const res = await run;
+    const res = await withDeviceCode(
+      server(),
+      () => osmo(['login', server().url, '--method', 'code']),
+      (code) => server().oauth.approveDevice(code, HOSTILE_USER),
+    );
     assert.equal(res.code, 0, res.stderr);
     assertTerminalSafe(res);
     assert.match(res.stderr, /^To log in, open \S+\/oauth\/device\/verify\\e\[31m.* and enter the code [A-Z]{4}-[A-Z]{4}\\e\[31m/m);

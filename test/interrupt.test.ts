@@ -14,6 +14,7 @@ import { EXCHANGE, LIST, futureDate } from './helpers/fixtures.js';
 import { writeState } from '../src/config/state.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
+import { until } from './helpers/wait.js';
 
 const HANG = 60_000;
 
@@ -73,11 +74,7 @@ async function interruptDuringRequest(server: OsmoServer, dir: string, args: str
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
-  const deadline = Date.now() + 10_000;
-  while (server.count(route) === 0) {
-    assert.ok(Date.now() < deadline, `the request never reached ${route}: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await until(`the request to ${route}`, () => server.count(route) > 0, { child: closed, detail: () => stderr });
   const sentAt = Date.now();
   child.kill('SIGINT');
   const guard = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -136,21 +133,13 @@ function startShell(script: string, env: Record<string, string>): { pid: number;
   return { pid: child.pid!, done };
 }
 
-async function until(what: string, ready: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!ready()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => {
   it('`osmo login URL --method code; echo AFTER`: one Ctrl-C while waiting for approval ends both, storing nothing', async () => {
     const server = await startOsmoServer();
     try {
       const dir = tempDir();
       const shell = startShell(`$OSMO login ${server.url} --method code; echo AFTER`, baseEnv(dir));
-      await until('the device code', () => server.oauth.pendingUserCodes().length > 0);
+      await until('the device code', () => server.oauth.pendingUserCodes().length > 0, { child: shell.done });
       process.kill(-shell.pid, 'SIGINT'); // what the terminal does on Ctrl-C: the whole foreground group
       const res = await shell.done;
       assert.doesNotMatch(res.stdout, /AFTER/, 'the shell went on after osmo');
@@ -170,7 +159,7 @@ describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => 
       server.fault({ route: LIST, delayMs: HANG, times: Infinity });
       const before = hashTree(dir);
       const shell = startShell('for i in 1 2 3; do $OSMO token list; echo "ran $i"; done; echo AFTER', baseEnv(dir));
-      await until('the first request', () => server.count(LIST) > 0);
+      await until('the first request', () => server.count(LIST) > 0, { child: shell.done });
       process.kill(-shell.pid, 'SIGINT');
       const res = await shell.done;
       assert.doesNotMatch(res.stdout, /ran|AFTER/);
@@ -187,7 +176,7 @@ describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => 
     try {
       const dir = tempDir();
       const shell = startShell(`$OSMO login ${server.url} --method code; echo "status $?"`, baseEnv(dir));
-      await until('the device code', () => server.oauth.pendingUserCodes().length > 0);
+      await until('the device code', () => server.oauth.pendingUserCodes().length > 0, { child: shell.done });
       // Only osmo gets it (`kill PID`, a container stopping it): the shell reports how it ended.
       const osmoPid = Number(readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
       process.kill(osmoPid, 'SIGTERM');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser, useServer } from './helpers/fixtures.js';
+import { LIST, newUser, useServer, withDeviceCode } from './helpers/fixtures.js';
 import { baseEnv, hashTree, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
@@ -44,22 +44,6 @@ async function pkceLogin(osmo: Osmo, args: string[] = [], env: Record<string, st
   // osmo may exit before the browser has written down the page it got.
   for (let i = 0; i < 40 && !existsSync(pageFile); i++) await sleep(50);
   return { ...res, page: existsSync(pageFile) ? readFileSync(pageFile, 'utf8') : '' };
-}
-
-/** Starts `start()`, waits for the device code it asks for, then lets `act` approve, deny or expire it. */
-async function withDeviceCode(start: () => Promise<RunResult>, act: (userCode: string) => void): Promise<RunResult> {
-  const earlier = new Set(server().oauth.pendingUserCodes());
-  const run = start();
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const code = server().oauth.pendingUserCodes().find((c) => !earlier.has(c));
-    if (code) {
-      act(code);
-      return run;
-    }
-    if (Date.now() > deadline) throw new Error(`no device code appeared; osmo said: ${JSON.stringify(await run)}`);
-    await sleep(50);
-  }
 }
 
 /**
@@ -219,6 +203,7 @@ describe('osmo login --method code', () => {
     let userCode = '';
     const res = await assertLoginThenRefresh(osmo, dir, () =>
       withDeviceCode(
+        server(),
         () => osmo(['login', server().url, '--method', 'code']),
         (code) => {
           userCode = code;
@@ -236,6 +221,7 @@ describe('osmo login --method code', () => {
     const { osmo, dir } = newUser();
     server().oauth.slowDownNext(1);
     const res = await withDeviceCode(
+      server(),
       () => osmo(['login', server().url, '--method', 'code']),
       (code) => server().oauth.denyDevice(code),
     );
@@ -247,6 +233,7 @@ describe('osmo login --method code', () => {
   it('an expired code exits 2 and stores nothing', async () => {
     const { osmo, dir } = newUser();
     const res = await withDeviceCode(
+      server(),
       () => osmo(['login', server().url, '--method', 'code']),
       (code) => server().oauth.expireDevice(code),
     );
@@ -362,6 +349,7 @@ describe('where no browser can be opened', () => {
   it('without --method, a browser that fails to start falls back to a device code at once', async () => {
     const { osmo, dir } = newUser();
     const res = await withDeviceCode(
+      server(),
       () => osmo(['login', server().url], { env: { BROWSER: 'false' } }),
       (code) => server().oauth.approveDevice(code, 'user@example.com'),
     );
@@ -430,6 +418,7 @@ describe('what the identity provider sends is kept within bounds', () => {
     try {
       const polls = server().oauth.count('device_code');
       const res = await withDeviceCode(
+        server(),
         () => osmo(['login', server().url, '--method', 'code']),
         (code) => setTimeout(() => server().oauth.approveDevice(code, 'user@example.com'), 2500),
       );

@@ -169,14 +169,24 @@ describe("V8's code cache", () => {
     assert.equal(existsSync(join(cacheHome, 'osmo')), false);
   });
 
-  it('falls back to ~/.cache/osmo when XDG_CACHE_HOME is unset or relative', async () => {
+  it('falls back to ~/.cache/osmo when XDG_CACHE_HOME is unset', async () => {
     const home = tempDir('osmo-home-');
-    for (const xdg of [undefined, 'relative/cache']) {
-      const res = await newUser().osmo(['completion', 'bash'], { env: { HOME: home, XDG_CACHE_HOME: xdg } });
-      assert.equal(res.code, 0, res.stderr);
-    }
-    assert.equal(existsSync(join(home, 'relative')), false);
-    assert.equal(cacheFiles(join(home, '.cache')).length, 1);
+    const res = await newUser().osmo(['completion', 'bash'], { env: { HOME: home, XDG_CACHE_HOME: undefined } });
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(cacheFiles(join(home, '.cache')).map(withoutBuild), ['completion-bash.bin']);
+  });
+
+  it('falls back to ~/.cache/osmo when XDG_CACHE_HOME is relative, never under the working directory', () => {
+    // A home and a working directory of its own: a relative XDG_CACHE_HOME
+    // wrongly honoured would leave <cwd>/relative/osmo behind.
+    const home = tempDir('osmo-home-');
+    const cwd = tempDir('osmo-cwd-');
+    const env = baseEnv(tempDir(), { HOME: home, XDG_CACHE_HOME: 'relative' });
+    const res = spawnSync(process.execPath, [OSMO_BIN, 'completion', 'bash'], { env, cwd, encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(existsSync(join(cwd, 'relative')), false, 'written under the working directory');
+    assert.deepEqual(readdirSync(cwd), []);
+    assert.deepEqual(cacheFiles(join(home, '.cache')).map(withoutBuild), ['completion-bash.bin']);
   });
 
   it('runs unchanged and silently where the cache cannot be created', async () => {

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { EXCHANGE, futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
 import { OSMO_BIN, baseEnv, readTree, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
+import { until } from './helpers/wait.js';
 import type { OsmoServer } from './server/osmo-server.js';
 import { terminalSafe } from '../src/util/display-text.js';
 
@@ -189,7 +190,7 @@ describe('token rotate', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
-    while (server().count(create) === 0) await new Promise((r) => setTimeout(r, 20));
+    await until('the create request', () => server().count(create) > 0, { child: closed, detail: () => stderr });
     child.kill('SIGINT');
     // Ended by SIGINT itself (issue 10), so a shell around it stops too.
     assert.equal(await closed, 'SIGINT', stderr);

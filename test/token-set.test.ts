@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { newUser, useServer } from './helpers/fixtures.js';
 import { tempDir } from './helpers/cli.js';
-import { runOsmoInPty } from './helpers/pty.js';
+import { havePty, runOsmoInPty } from './helpers/pty.js';
+import { skipOrFail } from './helpers/unavailable.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
+import { until } from './helpers/wait.js';
 
 const server = useServer();
 const USER = 'user@example.com';
@@ -59,7 +61,8 @@ describe('token set output', () => {
     assert.equal(res.stderr, NOTE);
   });
 
-  it('a terminal shows both lines as the seed page does', async () => {
+  it('a terminal shows both lines as the seed page does', async (t) => {
+    if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
     const { dir } = await devUser();
     const res = await runOsmoInPty(['token', 'set', 'tty-token'], dir, 120);
     assert.equal(res.code, 0, res.output);
@@ -104,7 +107,7 @@ describe('token set output', () => {
     server().fault({ route: create, delayMs: 5000 });
     const running = osmo(['token', 'set', 'lost-token', '--output-file', file]);
     // The server counts the create on arrival, after the check; its answer waits 5 s.
-    while (server().count(create) === 0) await new Promise((r) => setTimeout(r, 20));
+    await until('the create request', () => server().count(create) > 0, { child: running });
     rmSync(`${parent}/sub`, { recursive: true });
     writeFileSync(`${parent}/sub`, 'not a directory');
     const res = await running;

@@ -1,4 +1,5 @@
 import { after, before } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startOsmoServer, type OsmoServer, type OsmoServerOptions } from '../server/osmo-server.js';
 import { runOsmo, tempDir, type RunOptions, type RunResult } from './cli.js';
 
@@ -35,6 +36,26 @@ export async function tokenLogin(server: OsmoServer, osmo: (args: string[], opts
   const res = await osmo(['login', server.url, '--method', 'token', '--token-file', `${dir}/token`]);
   if (res.code !== 0) throw new Error(`token login failed: ${res.stderr}`);
   return pat;
+}
+
+/**
+ * Starts `start()` (an `osmo login --method code`, say), waits for the device
+ * code it asks the server for, then lets `act` approve, deny or expire it;
+ * returns the run. Fails with what osmo said when no code appears within 10 s.
+ */
+export async function withDeviceCode(server: OsmoServer, start: () => Promise<RunResult>, act: (userCode: string) => void): Promise<RunResult> {
+  const earlier = new Set(server.oauth.pendingUserCodes());
+  const run = start();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const code = server.oauth.pendingUserCodes().find((c) => !earlier.has(c));
+    if (code) {
+      act(code);
+      return run;
+    }
+    if (Date.now() > deadline) throw new Error(`no device code appeared; osmo said: ${JSON.stringify(await run)}`);
+    await sleep(50);
+  }
 }
 
 export function futureDate(days: number): string {
