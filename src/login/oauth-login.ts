@@ -55,7 +55,7 @@ export async function oauthLogin(ctx: Services, url: string, flags: LoginFlags, 
     tokens = await passwordLogin(provider('password'), credentials!, again(url, 'password'));
   }
 
-  const id = tokens.idToken ? readClaims(tokens.idToken) : undefined;
+  const id = readClaims(tokens.bearer);
   const username = credentials?.username ?? id?.preferred_username ?? id?.email;
   if (!tokens.refreshToken) ctx.warn('the identity provider issued no refresh token: when the current token expires, you will have to log in again');
   const used = endpointsFor(info, url, method, overrides);
