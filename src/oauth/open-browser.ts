@@ -47,8 +47,11 @@ function watch(child: ChildProcess, what: string): Promise<BrowserOutcome> {
 }
 
 /**
- * The `open` package starts its opener with the environment of this process;
- * it is narrowed for the one synchronous spawn inside and restored at once.
+ * The `open` package starts its opener with the environment of this process
+ * and takes none of its own, so process.env is narrowed while open() runs
+ * (it awaits before and after its spawn) and then restored. Only OSMO_*
+ * variables go (browserEnv), and only osmo reads those: from Context's own
+ * copy of the environment, which this leaves alone.
  */
 async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
   const removed = Object.entries(process.env).filter(([key]) => !(key in env));
