@@ -93,6 +93,8 @@ describe('credential flags imply the method', () => {
     { args: ['--method', 'dev', '--username', 'u', '--password', 'p'], message: /^--password cannot be used with --method dev$/ },
     { args: ['--method', 'password', '--username', 'u', '--token-stdin'], message: /^--token-stdin cannot be used with --method password$/ },
     { args: ['--token-file', 'F', '--password-stdin'], message: /^--token-file and --password-stdin cannot be used together$/ },
+    { args: ['--username', 'u', '--password', 'p', '--password-stdin'], message: /^--password and --password-stdin cannot be used together$/ },
+    { args: ['--method', 'token', '--token', 't', '--token-file', 'F', '--token-stdin'], message: /^--token and --token-file and --token-stdin cannot be used together$/ },
     { args: ['--username', 'u'], message: /^--username needs --method password or --method dev$/ },
   ];
   for (const row of contradictions) {
