@@ -233,6 +233,21 @@ describe('--method dev', () => {
     }
   });
 
+  it('a web page answering 200 is named as not an OSMO service, and nothing is stored', async () => {
+    const { osmo, dir } = newUser();
+    server().fault({ route: LIST, status: 200, body: '<!DOCTYPE html><html><body>Welcome to our site</body></html>' });
+    const res = await osmo(['login', server().url, '--method', 'dev', '--username', 'alice']);
+    assertCleanFailure(res, { code: 2, message: /does not look like an OSMO service: GET \/api\/auth\/access_token answered 200 with an HTML page$/ });
+    assertNothingStored(dir);
+  });
+
+  it('a 404 is named as not an OSMO service', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', `${server().url}/not-osmo`, '--method', 'dev', '--username', 'alice']);
+    assertCleanFailure(res, { code: 2, message: new RegExp(`^${server().url}/not-osmo does not look like an OSMO service: GET /api/auth/access_token answered 404$`) });
+    assertNothingStored(dir);
+  });
+
   it('is checked with one request and stored by a service in developer mode', async () => {
     const { osmo } = newUser();
     server().resetCounts();
