@@ -20,6 +20,12 @@ export type { Target } from './session/targets.js';
  * never pay for it.
  */
 export class Context implements Services {
+  /**
+   * A copy: process.env is not osmo's alone. Starting the system's browser
+   * opener narrows it (src/oauth/open-browser.ts) for as long as that takes,
+   * and osmo's own settings must not vanish meanwhile.
+   */
+  readonly env: NodeJS.ProcessEnv;
   readonly configDir: string;
   readonly debug: boolean;
   private transportPromise: Promise<Transport> | undefined;
@@ -27,11 +33,12 @@ export class Context implements Services {
 
   constructor(
     readonly io: IO,
-    readonly env: NodeJS.ProcessEnv,
+    env: NodeJS.ProcessEnv,
     opts: { debug?: boolean } = {},
   ) {
-    this.configDir = configDir(env);
-    this.debug = Boolean(opts.debug) || env.OSMO_DEBUG === '1' || env.OSMO_DEBUG === 'true';
+    this.env = { ...env };
+    this.configDir = configDir(this.env);
+    this.debug = Boolean(opts.debug) || this.env.OSMO_DEBUG === '1' || this.env.OSMO_DEBUG === 'true';
   }
 
   // Warnings and notes may carry server text (a token name, a device code, a URL).

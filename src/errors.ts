@@ -36,6 +36,18 @@ export class AuthError extends OsmoError {
   }
 }
 
+/** The service answered 401 to a credential, even after renewing it. */
+export class CredentialRefusedError extends AuthError {
+  constructor(
+    source: string,
+    /** The first line of the service's answer, already safe to show (e.g. "Jwt is missing"). */
+    readonly reason: string,
+    hint?: string,
+  ) {
+    super(`the service refused the credential from ${source}: ${reason} (HTTP 401)`, hint);
+  }
+}
+
 /** The service answered with an error status. */
 export class ApiError extends OsmoError {
   constructor(

@@ -12,6 +12,7 @@ import type { Lock } from './session/lock-type.js';
  */
 export interface Services {
   readonly io: IO;
+  /** The environment osmo reads its settings from: its own copy, which nothing changes while a command runs. */
   readonly env: NodeJS.ProcessEnv;
   readonly configDir: string;
   readonly debug: boolean;

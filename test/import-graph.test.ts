@@ -1,5 +1,7 @@
 // STYLE.md: every import points down. A cycle among src/ modules (type-only
-// imports included) fails here, naming the modules that form it.
+// imports included) fails here, naming the modules that form it. Modules that
+// load heavy built-ins are kept off the paths that do not need them: in the
+// one-file bundle a static import runs when its importer loads.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -21,6 +23,33 @@ function importGraph(): Map<string, string[]> {
     graph.set(relative(SRC, file), targets);
   }
   return graph;
+}
+
+/** What `file` imports statically and for its values: what runs when it loads (not `import type`, not `import()`). */
+function staticImports(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const specifier = /^(?:import|export)(?!\s+type\b)[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)\.js'|^import\s+'(\.{1,2}\/[^']+)\.js'/gm;
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(specifier)].map((m) => relative(SRC, resolve(dirname(file), `${m[1] ?? m[2]}.ts`)));
+    graph.set(relative(SRC, file), targets);
+  }
+  return graph;
+}
+
+/** Every module that runs when `from` loads. */
+function loadedWith(graph: Map<string, string[]>, from: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (v: string): void => {
+    for (const w of graph.get(v) ?? []) {
+      if (!seen.has(w)) {
+        seen.add(w);
+        visit(w);
+      }
+    }
+  };
+  visit(from);
+  return seen;
 }
 
 /** Tarjan's strongly connected components with more than one member (or a self-import). */
@@ -64,6 +93,16 @@ describe('module structure', () => {
     const graph = importGraph();
     assert.ok(graph.size > 20, `found only ${graph.size} modules under ${SRC}`);
     assert.deepEqual(cycles(graph), []);
+  });
+
+  it('an OAuth login loads the browser login (node:http, node:child_process) only when it is the one made', () => {
+    const graph = staticImports();
+    assert.ok(graph.get('oauth/pkce-flow.ts')?.includes('oauth/open-browser.ts'), 'the static-import reader finds pkce-flow.ts importing open-browser.ts');
+    assert.ok(importGraph().get('login/oauth-login.ts')?.includes('oauth/pkce-flow.ts'), 'oauth-login.ts imports pkce-flow.ts, with import()');
+    const loaded = loadedWith(graph, 'login/oauth-login.ts');
+    for (const lazy of ['oauth/pkce-flow.ts', 'oauth/open-browser.ts', 'oauth/callback-server.ts']) {
+      assert.ok(!loaded.has(lazy), `login/oauth-login.ts loads ${lazy} statically; import it with import() where it is needed`);
+    }
   });
 
   it('the cycle check finds a cycle when there is one', () => {

@@ -93,6 +93,8 @@ describe('credential flags imply the method', () => {
     { args: ['--method', 'dev', '--username', 'u', '--password', 'p'], message: /^--password cannot be used with --method dev$/ },
     { args: ['--method', 'password', '--username', 'u', '--token-stdin'], message: /^--token-stdin cannot be used with --method password$/ },
     { args: ['--token-file', 'F', '--password-stdin'], message: /^--token-file and --password-stdin cannot be used together$/ },
+    { args: ['--username', 'u', '--password', 'p', '--password-stdin'], message: /^--password and --password-stdin cannot be used together$/ },
+    { args: ['--method', 'token', '--token', 't', '--token-file', 'F', '--token-stdin'], message: /^--token and --token-file and --token-stdin cannot be used together$/ },
     { args: ['--username', 'u'], message: /^--username needs --method password or --method dev$/ },
   ];
   for (const row of contradictions) {
@@ -229,6 +231,21 @@ describe('--method dev', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('a web page answering 200 is named as not an OSMO service, and nothing is stored', async () => {
+    const { osmo, dir } = newUser();
+    server().fault({ route: LIST, status: 200, body: '<!DOCTYPE html><html><body>Welcome to our site</body></html>' });
+    const res = await osmo(['login', server().url, '--method', 'dev', '--username', 'alice']);
+    assertCleanFailure(res, { code: 2, message: /does not look like an OSMO service: GET \/api\/auth\/access_token answered 200 with an HTML page$/ });
+    assertNothingStored(dir);
+  });
+
+  it('a 404 is named as not an OSMO service', async () => {
+    const { osmo, dir } = newUser();
+    const res = await osmo(['login', `${server().url}/not-osmo`, '--method', 'dev', '--username', 'alice']);
+    assertCleanFailure(res, { code: 2, message: new RegExp(`^${server().url}/not-osmo does not look like an OSMO service: GET /api/auth/access_token answered 404$`) });
+    assertNothingStored(dir);
   });
 
   it('is checked with one request and stored by a service in developer mode', async () => {

@@ -371,6 +371,22 @@ describe('where no browser can be opened', () => {
     assertNothingStored(dir);
   });
 
+  it('does not fall back to a device endpoint it would then refuse (plain http:// to another host)', async () => {
+    const { osmo, dir } = newUser();
+    const info = {
+      browser_endpoint: `${server().url}/oauth/authorize`,
+      browser_client_id: 'osmo-browser',
+      token_endpoint: `${server().url}/oauth/token`,
+      device_endpoint: 'http://idp.example.com/oauth/device',
+      device_client_id: 'osmo-device',
+    };
+    server().fault({ route: 'GET /api/auth/login', status: 200, body: JSON.stringify(info) });
+    const res = await osmo(['login', server().url], { env: { BROWSER: 'false' } });
+    assertCleanFailure(res, { code: 2, message: /^no browser can be opened here \(the browser "false" from BROWSER failed \(exit code 1\)\) and http:\S+ offers no device-code login$/, before: [/^Open this URL/, /^Waiting for the browser/] });
+    assert.doesNotMatch(res.stderr, /logging in with a device code instead/);
+    assertNothingStored(dir);
+  });
+
   it('in an SSH session at a terminal, without --method, it says so and logs in with a device code', async (t) => {
     if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
     const dir = tempDir();

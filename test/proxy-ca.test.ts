@@ -71,6 +71,27 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
     assert.equal((await osmo(['token', 'list'])).code, 0);
     assert.equal(proxy.tunnels, before);
   });
+
+  it('an empty variable counts as unset: https_proxy= does not hide HTTPS_PROXY, nor no_proxy= NO_PROXY', async () => {
+    const through = newUser({ https_proxy: '', HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
+    const before = proxy.tunnels;
+    await tokenLogin(tlsServer(), through.osmo, 'user@example.com', 'empty-https-proxy');
+    assert.ok(proxy.tunnels > before, 'HTTPS_PROXY was used');
+
+    const bypass = newUser({ HTTPS_PROXY: proxy.url, no_proxy: '', NO_PROXY: '127.0.0.1', OSMO_CA_FILE: ca.caFile });
+    const tunnels = proxy.tunnels;
+    await tokenLogin(tlsServer(), bypass.osmo, 'user@example.com', 'empty-no-proxy');
+    assert.equal(proxy.tunnels, tunnels, 'NO_PROXY was honoured');
+  });
+
+  it('a proxy that refuses connections is named in the error, from the variable the request used', async () => {
+    const closed = await startConnectProxy();
+    await closed.close();
+    const { osmo } = newUser({ https_proxy: '', HTTPS_PROXY: closed.url, OSMO_CA_FILE: ca.caFile });
+    const res = await osmo(['login', tlsServer().url, '--method', 'token', '--token', 'osmo_x']);
+    assert.equal(res.code, 10, res.stderr);
+    assert.match(res.stderr, /^Error: could not connect to the proxy http:\/\/127\.0\.0\.1:\d+/m);
+  });
 });
 
 describe('plain http:// and proxies', () => {

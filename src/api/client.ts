@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { ApiError, AuthError, NetworkError, UsageError } from '../errors.js';
+import { ApiError, AuthError, CredentialRefusedError, NetworkError, UsageError } from '../errors.js';
 import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
 import { redactSecrets } from '../http/redact.js';
 import { oneLine } from '../util/display-text.js';
@@ -82,9 +82,10 @@ export class OsmoClient {
     return this.call({ method: 'POST', path: `${tokenPath(name, opts.user)}?${query}`, idempotent: false }, createdTokenSchema, 'create the token');
   }
 
-  listTokens(user?: string): Promise<AccessToken[]> {
+  /** `probe`: this is a login's first request (see ApiRequest). */
+  listTokens(user?: string, opts: { probe?: boolean } = {}): Promise<AccessToken[]> {
     const path = user ? `/api/auth/user/${pathSegment(user)}/access_token` : '/api/auth/access_token';
-    return this.call({ method: 'GET', path, idempotent: true }, accessTokenListSchema, 'list tokens');
+    return this.call({ method: 'GET', path, idempotent: true, probe: opts.probe }, accessTokenListSchema, 'list tokens');
   }
 
   tokenRoles(name: string): Promise<AccessTokenRoles> {
@@ -131,7 +132,7 @@ export class OsmoClient {
       if (res.status === 401) {
         await this.auth.discardRefused?.();
         const reason = oneLine(redactSecrets(res.text.trim().split('\n')[0] ?? '', secrets), 200) || 'unauthorized';
-        throw new AuthError(`the service refused the credential from ${this.auth.source}: ${reason} (HTTP 401)`, this.auth.recovery);
+        throw new CredentialRefusedError(this.auth.source, reason, this.auth.recovery);
       }
     }
     return res;

@@ -6,6 +6,7 @@ import { lazyRequire } from '../util/lazy-require.js';
 import { readBoundedFile } from '../util/secret-file.js';
 import { jitteredRetry, RETRY_ERROR_CODES, RETRY_STATUS_CODES } from './retry-policy.js';
 import { describeNetworkError, timeoutError } from './network-errors.js';
+import { proxySettings } from './proxy-env.js';
 import { redactUrl } from './redact.js';
 
 export interface HttpRequest {
@@ -105,7 +106,7 @@ export class Transport {
   private plainDispatcher(): Promise<Dispatcher> {
     this.plain ??= this.tlsOptions().then((ca) => {
       const tls = { timeout: this.opts.timeoutMs, ...ca };
-      const env = process.env;
+      const proxy = proxySettings(process.env);
       return new EnvHttpProxyAgent({
         connect: tls,
         // Through a proxy, undici opens the service's TLS session with requestTls
@@ -117,9 +118,12 @@ export class Transport {
         // Plain http:// goes directly, never through a proxy: it would read the
         // PAT, JWT or password in clear text. (Only loopback, or a host the user
         // explicitly allowed, is ever reached over http://.) HTTPS still falls
-        // back to HTTP_PROXY, as undici does: a proxy only tunnels TLS.
+        // back to HTTP_PROXY, as undici does: a proxy only tunnels TLS. All
+        // three come from proxySettings(), as the errors naming the proxy do,
+        // so undici reads no proxy variable by rules of its own.
         httpProxy: '',
-        httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY ?? '',
+        httpsProxy: proxy.https?.url ?? '',
+        noProxy: proxy.noProxy,
       });
     });
     return this.plain;

@@ -29,7 +29,9 @@ const present = (flags: LoginFlags, list: Flag[]): string[] => list.filter(([key
  * What the flags say about the method, checked before anything is read or
  * sent: --token* imply a token login and --password* a password login, as
  * `gh auth login --with-token` and `docker login --password-stdin` do; a
- * flag that contradicts --method is a mistake, never silently dropped.
+ * flag that contradicts --method is a mistake, never silently dropped, and
+ * so is a token or password given two ways (readPat and readPasswordInput
+ * rely on this: every login passes here first).
  */
 export function methodFromFlags(flags: LoginFlags): Pick<MethodChoice, 'method' | 'how'> | undefined {
   const token = present(flags, TOKEN_FLAGS);
@@ -42,13 +44,19 @@ export function methodFromFlags(flags: LoginFlags): Pick<MethodChoice, 'method' 
     if (implied && implied.method !== flags.method) {
       throw new UsageError(`${implied.flag} cannot be used with --method ${flags.method}`, `${implied.flag} is for --method ${implied.method}: leave out one of the two`);
     }
-    return { method: flags.method, how: 'given' };
   }
+  if (token.length > 1) throw givenTwoWays(token, 'token', '--token-file or --token-stdin');
+  if (password.length > 1) throw givenTwoWays(password, 'password', '--password-file and --password-stdin');
+  if (flags.method) return { method: flags.method, how: 'given' };
   if (implied) return { method: implied.method, how: 'implied' };
   if (flags.username !== undefined) {
     throw new UsageError('--username needs --method password or --method dev', 'for example: osmo login URL --method password --username svc-robot --password-file FILE');
   }
   return undefined;
+}
+
+function givenTwoWays(given: string[], what: string, safeFlags: string): UsageError {
+  return new UsageError(`${given.join(' and ')} cannot be used together`, `give the ${what} in one way only; ${safeFlags} keep it out of \`ps\``);
 }
 
 /**

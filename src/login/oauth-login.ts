@@ -2,15 +2,20 @@ import type { LoginInfo } from '../api/schemas.js';
 import type { Services } from '../services.js';
 import type { LoginFlags } from './login-flags.js';
 import { AuthError, UsageError } from '../errors.js';
-import { endpointOverrides, endpointsFor, loadLoginInfo, offersDeviceLogin, type EndpointOverrides, type OAuthMethod } from '../oauth/endpoints.js';
-import { browserUnavailable } from '../oauth/open-browser.js';
+import { endpointOverrides, endpointsFor, loadLoginInfo, offersDeviceLogin, type EndpointOverrides, type OAuthEndpoints, type OAuthMethod } from '../oauth/endpoints.js';
+import { browserUnavailable, loginTimeoutMs } from '../oauth/login-env.js';
 import { OAuthRefused } from '../oauth/oauth-errors.js';
 import { readPasswordInput, type PasswordInput } from '../oauth/password-flow.js';
 import { OAuthProvider, type Tokens } from '../oauth/provider.js';
-import { loginTimeoutMs } from '../oauth/pkce-flow.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin } from '../session/save-login.js';
 import type { LoginResult } from './token-login.js';
+
+/** The provider of one method, and the endpoints it was made with. */
+interface OAuthClient {
+  endpoints: OAuthEndpoints;
+  provider: OAuthProvider;
+}
 
 export interface OAuthLoginOptions {
   method: OAuthMethod;
@@ -42,24 +47,34 @@ export async function oauthLogin(ctx: Services, url: string, flags: LoginFlags, 
   const noBrowser = method === 'pkce' ? browserUnavailable(ctx.env) : undefined;
   if (noBrowser && opts.deviceFallback) method = fallBackToDevice(ctx, url, info, overrides, noBrowser);
   const transport = await ctx.transport();
-  const provider = (m: OAuthMethod): OAuthProvider => new OAuthProvider(endpointsFor(info, url, m, overrides), transport, again(url, m));
+  // One method's endpoints serve both its requests and what is stored for renewals.
+  const clientFor = (m: OAuthMethod): OAuthClient => {
+    const endpoints = endpointsFor(info, url, m, overrides);
+    return { endpoints, provider: new OAuthProvider(endpoints, transport, again(url, m)) };
+  };
 
+  let client = clientFor(method);
   let tokens: Tokens;
   if (method === 'pkce') {
     const { pkceLogin } = await import('../oauth/pkce-flow.js');
-    const result = await pkceLogin(ctx, provider('pkce'), { url, callbackPort: flags.callbackPort, hint: again(url, 'pkce'), timeoutMs, noBrowser, giveUpWithoutBrowser: opts.deviceFallback });
-    if ('noBrowser' in result) method = fallBackToDevice(ctx, url, info, overrides, result.noBrowser);
-    tokens = 'noBrowser' in result ? await deviceLogin(ctx, provider('code'), again(url, 'code')) : result;
+    const result = await pkceLogin(ctx, client.provider, { url, callbackPort: flags.callbackPort, hint: again(url, 'pkce'), timeoutMs, noBrowser, giveUpWithoutBrowser: opts.deviceFallback });
+    if ('noBrowser' in result) {
+      method = fallBackToDevice(ctx, url, info, overrides, result.noBrowser);
+      client = clientFor(method);
+      tokens = await deviceLogin(ctx, client.provider, again(url, method));
+    } else {
+      tokens = result;
+    }
   } else if (method === 'code') {
-    tokens = await deviceLogin(ctx, provider('code'), again(url, 'code'));
+    tokens = await deviceLogin(ctx, client.provider, again(url, 'code'));
   } else {
-    tokens = await passwordLogin(provider('password'), credentials!, again(url, 'password'));
+    tokens = await passwordLogin(client.provider, credentials!, again(url, 'password'));
   }
 
-  const id = tokens.idToken ? readClaims(tokens.idToken) : undefined;
+  const id = readClaims(tokens.bearer);
   const username = credentials?.username ?? id?.preferred_username ?? id?.email;
   if (!tokens.refreshToken) ctx.warn('the identity provider issued no refresh token: when the current token expires, you will have to log in again');
-  const used = endpointsFor(info, url, method, overrides);
+  const used = client.endpoints;
   const saved = await saveLogin(
     ctx,
     url,
@@ -75,7 +90,7 @@ function again(url: string, method: OAuthMethod): string {
 
 /** Where no browser can be opened and none was asked for: a device code, said so; else stop now, not after a time-out. */
 function fallBackToDevice(ctx: Services, url: string, info: LoginInfo, overrides: EndpointOverrides, why: string): 'code' {
-  if (!offersDeviceLogin(info, overrides)) {
+  if (!offersDeviceLogin(info, url, overrides)) {
     throw new UsageError(
       `no browser can be opened here (${why}) and ${url} offers no device-code login`,
       'log in with --method token --token-file FILE, or with --method code --device-endpoint URL --client-id ID',

@@ -19,12 +19,11 @@ export interface PatInput {
  * The PAT for a token login, from exactly one place: --token (least safe:
  * visible in `ps` and shell history), --token-file, --token-stdin, a pipe on
  * stdin, or a hidden prompt. Its shape is never checked: it is opaque.
+ * methodFromFlags() has already refused more than one of the flags.
  */
 export async function readPat(sources: PatSources, io: IO, piped?: string): Promise<PatInput> {
   // Already read while deciding the method (`cat token | osmo login URL`).
   if (piped !== undefined) return { pat: nonEmpty(piped, 'standard input') };
-  const given = [sources.token !== undefined && '--token', sources.tokenFile !== undefined && '--token-file', sources.tokenStdin && '--token-stdin'].filter(Boolean);
-  if (given.length > 1) throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the token in one way only; --token-file or --token-stdin keep it out of `ps`');
   if (sources.tokenFile !== undefined) {
     const file = await readSecretFile(sources.tokenFile, '--token-file', 'access token');
     return { pat: file.value, warning: file.warning };

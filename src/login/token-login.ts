@@ -1,6 +1,5 @@
-import { notAnOsmoService } from '../api/osmo-probe.js';
 import type { Services } from '../services.js';
-import { ApiError, AuthError, UsageError } from '../errors.js';
+import { ApiError, CredentialRefusedError, UsageError } from '../errors.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
 import { lookUpPatExpiry } from '../session/pat-expiry.js';
@@ -34,19 +33,15 @@ export async function tokenLogin(ctx: Services, url: string, pat: string, allowI
  * answers 401), so a login that could never work is not stored.
  */
 export async function devLogin(ctx: Services, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
-  const session = new DevSession(username);
-  const client = await ctx.client(url, session);
+  const client = await ctx.client(url, new DevSession(username));
   try {
-    await client.listTokens();
+    // A 404 or a web page: not an OSMO service at all, said as such.
+    await client.listTokens(undefined, { probe: true });
   } catch (err) {
     // A 403 means the service knew who was asking: developer mode works, this user just may not list.
     if (err instanceof ApiError && err.status === 403) return saveDevLogin(ctx, url, username, allowInsecureHttp);
-    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
-      throw notAnOsmoService(url, 'GET /api/auth/access_token', err.status);
-    }
-    if (!(err instanceof AuthError)) throw err;
-    const reason = err.message.split(`${session.source}: `)[1] ?? err.message;
-    throw new UsageError(`${url} does not accept developer logins (${reason})`, 'it is not in developer mode: log in with --method token, --method code or another method');
+    if (!(err instanceof CredentialRefusedError)) throw err;
+    throw new UsageError(`${url} does not accept developer logins (${err.reason} (HTTP 401))`, 'it is not in developer mode: log in with --method token, --method code or another method');
   }
   return saveDevLogin(ctx, url, username, allowInsecureHttp);
 }

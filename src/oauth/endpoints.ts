@@ -62,9 +62,18 @@ export async function loadLoginInfo(ctx: Services, url: string): Promise<LoginIn
   return (await ctx.client(url)).loginInfo();
 }
 
-/** Whether a device-code login can be made here: the fallback where no browser can be opened. */
-export function offersDeviceLogin(info: LoginInfo, overrides: EndpointOverrides): boolean {
-  return Boolean(info.token_endpoint && (overrides.device ?? info.device_endpoint) && (overrides.clientId ?? info.device_client_id));
+/**
+ * Whether a device-code login can be made here: the fallback where no browser
+ * can be opened. Asks endpointsFor() itself, URL checks included, so the
+ * fallback is never offered and then refused.
+ */
+export function offersDeviceLogin(info: LoginInfo, url: string, overrides: EndpointOverrides): boolean {
+  try {
+    endpointsFor(info, url, 'code', overrides);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The provider's endpoints and client id for one method: the service's answer, with the overrides winning. */

@@ -4,21 +4,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export type BrowserOutcome = { opened: true } | { opened: false; reason: string };
 
 /**
- * Why no browser can be opened on this machine, or undefined when one may
- * be. BROWSER always counts as a way; an SSH session never does (a browser
- * started there could not reach this machine's callback, or shows nowhere);
- * on Linux and the BSDs a browser needs a graphical display.
- */
-export function browserUnavailable(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
-  if (env.BROWSER?.trim()) return undefined;
-  if (env.SSH_CONNECTION || env.SSH_CLIENT) return 'this is an SSH session';
-  // WSL opens the Windows browser without a Linux display.
-  const unixDesktop = platform === 'linux' || platform === 'freebsd' || platform === 'openbsd' || platform === 'netbsd';
-  if (unixDesktop && !env.DISPLAY && !env.WAYLAND_DISPLAY && !env.WSL_DISTRO_NAME) return 'there is no graphical display (DISPLAY and WAYLAND_DISPLAY are not set)';
-  return undefined;
-}
-
-/**
  * osmo's own settings and secrets (OSMO_TOKEN, and the Python client's
  * OSMO_LOGIN_TOKEN and OSMO_LOGIN_PASSWORD) are no business of a browser.
  */
@@ -62,8 +47,11 @@ function watch(child: ChildProcess, what: string): Promise<BrowserOutcome> {
 }
 
 /**
- * The `open` package starts its opener with the environment of this process;
- * it is narrowed for the one synchronous spawn inside and restored at once.
+ * The `open` package starts its opener with the environment of this process
+ * and takes none of its own, so process.env is narrowed while open() runs
+ * (it awaits before and after its spawn) and then restored. Only OSMO_*
+ * variables go (browserEnv), and only osmo reads those: from Context's own
+ * copy of the environment, which this leaves alone.
  */
 async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
   const removed = Object.entries(process.env).filter(([key]) => !(key in env));

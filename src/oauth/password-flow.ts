@@ -23,15 +23,12 @@ const FLAG_HINT = 'pass --username USER and --password-file FILE or --password-s
  * The credentials for `--method password` (service accounts without a
  * browser): --password-file, --password-stdin, else --password (visible in
  * `ps` and shell history), else a prompt without echo where a person can answer it.
- * Read before any request, so a missing flag costs nothing.
+ * Read before any request, so a missing flag costs nothing. More than one
+ * of the password flags was refused by methodFromFlags() (src/login/choose-method.ts).
  */
 export async function readPasswordInput(flags: PasswordFlags, io: IO): Promise<PasswordInput> {
   const username = flags.username?.trim();
   if (!username) throw new UsageError('--method password needs --username', FLAG_HINT);
-  const given = [flags.password !== undefined && '--password', flags.passwordFile !== undefined && '--password-file', flags.passwordStdin && '--password-stdin'].filter(Boolean);
-  if (given.length > 1) {
-    throw new UsageError(`${given.join(' and ')} cannot be used together`, 'give the password in one way only; --password-file and --password-stdin keep it out of `ps`');
-  }
   if (flags.passwordFile !== undefined) {
     // As with token files, surrounding white space and the final newline are not part of it.
     const file = await readSecretFile(flags.passwordFile, '--password-file', 'password');

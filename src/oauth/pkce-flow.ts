@@ -1,20 +1,15 @@
 import * as oauth from 'oauth4webapi';
 import type { Services } from '../services.js';
-import { UsageError } from '../errors.js';
 import { startCallbackServer } from './callback-server.js';
 import { openBrowser } from './open-browser.js';
 import type { OAuthProvider, Tokens } from './provider.js';
-
-const DEFAULT_TIMEOUT_SECONDS = 300;
-/** setTimeout fires at once beyond 2^31-1 ms; nobody waits that long for a browser anyway. */
-const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export interface PkceOptions {
   url: string;
   callbackPort?: number;
   /** What to do when the login fails here, e.g. "run `osmo login URL` again". */
   hint: string;
-  /** From loginTimeoutMs(), checked before any request. */
+  /** From loginTimeoutMs() (login-env.ts), checked before any request. */
   timeoutMs: number;
   /** Why no browser can be opened here; the login then waits for one opened by hand. */
   noBrowser?: string;
@@ -76,15 +71,4 @@ export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: Pk
     finished = true;
     server.close();
   }
-}
-
-/** OSMO_LOGIN_TIMEOUT (seconds) bounds the wait for the browser; 5 minutes by default. */
-export function loginTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const raw = env.OSMO_LOGIN_TIMEOUT?.trim();
-  if (!raw) return DEFAULT_TIMEOUT_SECONDS * 1000;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
-    throw new UsageError(`OSMO_LOGIN_TIMEOUT must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (about 24 days), not "${raw}"`);
-  }
-  return seconds * 1000;
 }

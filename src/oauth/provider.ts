@@ -14,14 +14,14 @@ export const SCOPE = 'openid offline_access profile';
 export interface Tokens {
   /**
    * What API calls send as Bearer: the ID token, as OSMO's own Python client
-   * does (the service's gateway validates the provider's ID tokens).
+   * does (the service's gateway validates the provider's ID tokens). Already
+   * checked by oauth4webapi (aud, exp, iat, sub, azp, and nonce where one was
+   * sent), so its claims also name the user.
    */
   bearer: string;
   refreshToken?: string;
   /** When the bearer expires, unix seconds. */
   expiresAt?: number;
-  /** Already checked by oauth4webapi (aud, exp, iat, sub, azp, and nonce where one was sent). */
-  idToken?: string;
 }
 
 /**
@@ -113,7 +113,7 @@ export class OAuthProvider {
     // renewal must leave the stored login as it was rather than keep it.
     if (!res.id_token) throw new AuthError('the identity provider did not return an ID token; log in again', this.hint);
     const bearer = res.id_token;
-    return { bearer, refreshToken: res.refresh_token, expiresAt: expiryOf(bearer, res), idToken: res.id_token };
+    return { bearer, refreshToken: res.refresh_token, expiresAt: expiryOf(bearer, res) };
   }
 
   // Plain http:// only reaches this point for loopback hosts (checkOAuthEndpoint),
