@@ -6,7 +6,7 @@ import lockfile from 'proper-lockfile';
 import { UsageError } from '../errors.js';
 import { LOCK_FILE } from '../config/paths.js';
 import { checkConfigDir } from '../config/permissions.js';
-import { ensurePrivateDir } from '../util/atomic-write.js';
+import { ensurePrivateDir, sweepLeftovers } from '../util/atomic-write.js';
 
 import type { Lock } from './lock-type.js';
 
@@ -52,6 +52,10 @@ export function configDirLock(dir: string, httpTimeoutMs: number): Lock {
     checkConfigDir(dir);
     const release = await acquire(dir, join(dir, LOCK_FILE), lockWaitMs(httpTimeoutMs));
     try {
+      // Every write to the config directory, and logout, happens under this
+      // lock, so this one sweep removes what a killed write left (a temporary
+      // file may hold a secret) before the next write.
+      sweepLeftovers(dir);
       return await fn();
     } finally {
       await release().catch(() => {});

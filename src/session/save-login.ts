@@ -5,7 +5,6 @@ import type { Secrets } from '../store/credential-store.js';
 import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
 import { FileStore } from '../store/file-store.js';
 import { KeychainStore } from '../store/keychain-store.js';
-import { sweepLeftovers } from '../util/atomic-write.js';
 import { keychainClearCommand, type Forgotten } from './leftovers.js';
 import { noLock } from './lock-type.js';
 
@@ -102,7 +101,6 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
   // Without a config directory there is no file to guard, and logging out must not create one.
   const lock = existsSync(ctx.configDir) ? await ctx.lock() : noLock;
   return lock(async () => {
-    sweepLeftovers(ctx.configDir); // a killed write may have left a secret in a temporary file
     const state = readState(ctx.configDir);
     const file = new FileStore(ctx.configDir);
     // A credentials.json that others can reach, or a damaged one, is refused before anything changes.

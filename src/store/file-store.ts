@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
 import { UsageError } from '../errors.js';
-import { sweepLeftovers, writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { CREDENTIALS_FILE } from '../config/paths.js';
 import { checkConfigDir, checkPrivateFile } from '../config/permissions.js';
 import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
@@ -66,7 +66,6 @@ export class FileStore implements CredentialStore {
   }
 
   private write(file: CredentialsFile): void {
-    sweepLeftovers(dirname(this.path));
     writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   }
 }
