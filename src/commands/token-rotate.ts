@@ -5,7 +5,7 @@ import { onInterrupt } from '../interrupt.js';
 import { println } from '../io.js';
 import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import type { RotationPlan, RotationResult } from '../tokens/rotate.js';
-import type { shellCommand as ShellCommandFn } from '../tokens/shell-words.js';
+import type { shellCommand as ShellCommandFn } from '../util/shell-words.js';
 import { terminalSafe } from '../util/display-text.js';
 import type { OutputFile } from '../util/output-file.js';
 import { resolveExpiry, validateTokenName, validateUser } from '../validate.js';
@@ -59,7 +59,7 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
   const target = await ctx.target();
   const [{ rotateToken }, { shellCommand }, { writeTokenFile }] = await Promise.all([
     import('../tokens/rotate.js'),
-    import('../tokens/shell-words.js'),
+    import('../util/shell-words.js'),
     import('../util/output-file.js'),
   ]);
   const behindLogin = await rotatesLoginToken(target, opts);
