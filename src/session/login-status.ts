@@ -7,6 +7,7 @@ import { normalizeServerUrl } from '../util/url.js';
 import { todayUtc } from '../validate.js';
 import { readClaims, type OsmoClaims } from './jwt-claims.js';
 import { recordPatExpiry } from './save-login.js';
+import { storedCredentials } from './session.js';
 import { noStoredLogin, notLoggedIn } from './switch.js';
 import { ENV_SOURCE, envUrl, loginTarget, openTarget, type Target } from './targets.js';
 
@@ -140,10 +141,8 @@ async function prove(target: Target, server: ServerState): Promise<string | unde
 /** Offline: the claims of the stored JWT, fresh or not; reading the store is the only check. */
 async function storedClaims(ctx: Services, url: string, server: ServerState): Promise<OsmoClaims | undefined> {
   if (server.method === 'dev') return undefined;
-  const secrets = await (await openStore(server.store ?? 'file', ctx.env, ctx.configDir)).get(url);
-  if (!secrets || (!secrets.pat && !secrets.refreshToken && !secrets.jwt)) {
-    throw new AuthError(`no credentials stored for ${url}`, `run \`osmo login ${url} --method ${server.method}\` again`);
-  }
+  const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
+  const secrets = storedCredentials(await store.get(url), url, `run \`osmo login ${url} --method ${server.method}\` again`);
   return secrets.jwt ? readClaims(secrets.jwt) : undefined;
 }
 
