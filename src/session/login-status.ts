@@ -1,11 +1,11 @@
 import type { Services } from '../services.js';
 import { currentLogin, readState, type ServerState, type State } from '../config/state.js';
 import { ApiError, AuthError, ExitCode, NetworkError, OsmoError } from '../errors.js';
-import { datePart } from '../output.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { normalizeServerUrl } from '../util/url.js';
 import { todayUtc } from '../validate.js';
 import { readClaims, type OsmoClaims } from './jwt-claims.js';
+import { patExpiryIn } from './pat-expiry.js';
 import { recordPatExpiry } from './save-login.js';
 import { storedCredentials } from './session.js';
 import { noStoredLogin, notLoggedIn } from './switch.js';
@@ -131,9 +131,8 @@ async function prove(target: Target, server: ServerState): Promise<string | unde
   const name = server.method === 'token' ? (server.tokenName ?? readClaims((await target.jwtSession?.storedJwt()) ?? '')?.osmo_token_name) : undefined;
   if (!name) return undefined;
   const again = `create a new one with \`osmo token set\` and run \`osmo login ${target.url} --method token\` with it`;
-  const own = tokens.find((t) => t.token_name === name);
-  if (!own) throw new AuthError(`the access token ${name} no longer exists on the service`, again);
-  const expiresAt = datePart(own.expires_at);
+  const expiresAt = patExpiryIn(tokens, name);
+  if (expiresAt === undefined) throw new AuthError(`the access token ${name} no longer exists on the service`, again);
   if (expiresAt <= todayUtc(new Date())) throw new AuthError(`the access token ${name} expired on ${expiresAt}`, again);
   return expiresAt;
 }
