@@ -36,11 +36,17 @@ export class FileStore implements CredentialStore {
   }
 
   async delete(account: string): Promise<boolean> {
+    return (await this.deleteMany([account])).length > 0;
+  }
+
+  /** Removes these accounts with one rewrite of the file; returns the ones it held. */
+  async deleteMany(accounts: string[]): Promise<string[]> {
     const file = this.read();
-    if (!(account in file.accounts)) return false;
-    delete file.accounts[account];
+    const held = accounts.filter((account) => Object.hasOwn(file.accounts, account));
+    if (!held.length) return [];
+    for (const account of held) delete file.accounts[account];
     this.write(file);
-    return true;
+    return held;
   }
 
   async accounts(): Promise<string[]> {
