@@ -6,12 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXCHANGE, LIST, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
 import { hashTree, readTree, runOsmo, tempDir } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { startHttpServer } from './helpers/fault-servers.js';
 import { otherUser } from './helpers/other-user.js';
+
+const SLOW_LOCK_REMOVAL = fileURLToPath(new URL('./helpers/slow-lock-removal.cjs', import.meta.url));
 
 const server = useServer();
 
@@ -247,6 +250,44 @@ describe('finding 8: the renewal lock', () => {
       assert.equal(existsSync(lock), false, 'released');
     });
   }
+
+  const abandonedLocks: Array<{ name: string; make: (lock: string) => void }> = [
+    { name: 'whose owner process has died', make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`); } },
+    { name: 'whose mtime stopped moving a minute ago', make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000)); } },
+  ];
+
+  for (const shape of abandonedLocks) {
+    it(`parallel commands facing a lock ${shape.name}: one takes it over, all succeed, one renewal`, { timeout: 60_000 }, async () => {
+      const { osmo, dir } = await alwaysRenewing(`racing-takeover-${abandonedLocks.indexOf(shape)}`);
+      const lock = join(dir, 'state.lock');
+      shape.make(lock);
+      // Each waiter waits 300 ms between deciding the lock is abandoned and removing it...
+      const env = { NODE_OPTIONS: `--require ${SLOW_LOCK_REMOVAL}`, OSMO_TEST_SLOW_LOCK_REMOVAL_MS: '300' };
+      // ...and the renewal under the lock takes 2 s: a second holder would overlap it, and renew too.
+      server().fault({ route: EXCHANGE, delayMs: 2_000 });
+      const before = server().count(EXCHANGE);
+      const results = await Promise.all(Array.from({ length: 6 }, () => osmo(['token', 'list'], { env, timeoutMs: 40_000 })));
+      for (const res of results) assert.equal(res.code, 0, res.stderr);
+      assert.equal(server().count(EXCHANGE), before + 1);
+      assert.equal(existsSync(lock), false, 'released');
+    });
+  }
+
+  it('a takeover guard left by a process killed while taking over blocks the takeover for 5 s only', { timeout: 60_000 }, async () => {
+    const { osmo, dir } = await alwaysRenewing('guard-left-behind');
+    const lock = join(dir, 'state.lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`);
+    mkdirSync(`${lock}.takeover`);
+    const before = server().count(EXCHANGE);
+    const started = Date.now();
+    const res = await osmo(['token', 'list'], { timeoutMs: 40_000 });
+    const ms = Date.now() - started;
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(server().count(EXCHANGE), before + 1);
+    assert.ok(ms >= 4_000 && ms < 12_000, `took ${ms} ms`);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('state.lock')), [], 'lock and guard are gone');
+  });
 
   it('parallel commands wait out a slow but healthy renewal, held past the stale limit, instead of failing', { timeout: 60_000 }, async () => {
     const { osmo } = await alwaysRenewing('slow-renewal');

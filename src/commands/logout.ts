@@ -36,8 +36,11 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
     import('../session/leftovers.js'),
     import('../session/switch.js'),
   ]);
-  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : (await ctx.state()).current;
-  const forgotten = opts.all ? await forgetLogins(ctx, 'all') : url ? await forgetLogins(ctx, [url]) : [];
+  // Without a URL or --all: the current login, if there is one.
+  const before = rawUrl === undefined && !opts.all ? await ctx.state() : undefined;
+  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : before?.current;
+  const after = opts.all ? await forgetLogins(ctx, 'all') : url ? await forgetLogins(ctx, [url]) : undefined;
+  const forgotten = after?.forgotten ?? [];
   for (const f of forgotten) {
     if (f.found && !f.remains.length) println(ctx.io.stdout, `Successfully logged out of ${f.url}.`);
   }
@@ -46,8 +49,9 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
     const where = opts.all ? ' to any server' : url ? ` to ${url}` : '';
     ctx.notice(`Note: you are not logged in${where}; there is nothing to log out of`);
   }
-  if (!opts.all) {
-    const note = stillLoggedIn(await ctx.state());
+  const state = after?.state ?? before;
+  if (!opts.all && state) {
+    const note = stillLoggedIn(state);
     if (note) ctx.notice(note);
   }
   const error = remainsError(forgotten, ctx.configDir);

@@ -1,18 +1,13 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
-import type { AccessToken } from '../api/schemas.js';
 import { println } from '../io.js';
 import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
-import type { Duration } from '../tokens/duration.js';
+import type { ExpiryFilter } from '../tokens/token-expiry.js';
 import { terminalSafe } from '../util/display-text.js';
 import { todayUtc, validateUser } from '../validate.js';
 
-export interface TokenListOptions {
+export interface TokenListOptions extends ExpiryFilter {
   user?: string;
-  /** Only active tokens that expire within this long. */
-  expiringWithin?: Duration;
-  /** Only expired tokens (with expiringWithin: either kind). */
-  expired?: boolean;
   formatType: FormatType;
 }
 
@@ -49,12 +44,12 @@ export function tokenListCommand(getContext: () => Context): Command {
 
 export async function runTokenList(opts: TokenListOptions, ctx: Context): Promise<void> {
   const { client, server, url } = await ctx.target();
-  const all = await client.listTokens(opts.user);
+  const [all, { patExpiryIn }, { filterByExpiry, isExpired }] = await Promise.all([client.listTokens(opts.user), import('../session/pat-expiry.js'), import('../tokens/token-expiry.js')]);
   // The list shows the expiry of the PAT behind a token login: keep the recorded one current.
-  const own = !opts.user && server?.method === 'token' ? all.find((t) => t.token_name === server.tokenName) : undefined;
-  if (own && datePart(own.expires_at) !== server?.patExpiresAt) {
+  const patExpiresAt = !opts.user && server?.method === 'token' ? patExpiryIn(all, server.tokenName) : undefined;
+  if (patExpiresAt !== undefined && patExpiresAt !== server?.patExpiresAt) {
     const { recordPatExpiry } = await import('../session/save-login.js');
-    await recordPatExpiry(ctx, url, datePart(own.expires_at));
+    await recordPatExpiry(ctx, url, patExpiresAt);
   }
   const today = todayUtc(new Date());
   const tokens = await filterByExpiry(all, opts, today);
@@ -75,16 +70,4 @@ export async function runTokenList(opts: TokenListOptions, ctx: Context): Promis
   const columns = stdoutColumns(ctx.io);
   // On a terminal only the Description column gives way; piped output keeps every cell whole.
   println(ctx.io.stdout, renderTable(['Name', 'Description', 'Active', 'Expires At (UTC)'], rows, columns ? { width: columns, column: 1 } : undefined));
-}
-
-/** Expired when its expiry date is on or before today (UTC). */
-function isExpired(token: AccessToken, today: string): boolean {
-  return datePart(token.expires_at) <= today;
-}
-
-async function filterByExpiry(tokens: AccessToken[], opts: TokenListOptions, today: string): Promise<AccessToken[]> {
-  if (!opts.expired && !opts.expiringWithin) return tokens;
-  const { addDuration } = await import('../tokens/duration.js');
-  const until = opts.expiringWithin ? (addDuration(today, opts.expiringWithin) ?? '9999-12-31') : undefined;
-  return tokens.filter((t) => (isExpired(t, today) ? Boolean(opts.expired) : until !== undefined && datePart(t.expires_at) <= until));
 }

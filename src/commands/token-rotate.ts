@@ -1,11 +1,10 @@
 import { Command } from 'commander';
-import type { Context, Target } from '../context.js';
-import { OsmoError } from '../errors.js';
+import type { Context } from '../context.js';
 import { onInterrupt } from '../interrupt.js';
 import { println } from '../io.js';
 import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import type { RotationPlan, RotationResult } from '../tokens/rotate.js';
-import type { shellCommand as ShellCommandFn } from '../tokens/shell-words.js';
+import type { shellCommand as ShellCommandFn } from '../util/shell-words.js';
 import { terminalSafe } from '../util/display-text.js';
 import type { OutputFile } from '../util/output-file.js';
 import { resolveExpiry, validateTokenName, validateUser } from '../validate.js';
@@ -57,10 +56,11 @@ export function tokenRotateCommand(getContext: () => Context): Command {
 
 export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Promise<void> {
   const target = await ctx.target();
-  const [{ rotateToken }, { shellCommand }, { writeTokenFile }] = await Promise.all([
+  const [{ rotateToken }, { shellCommand }, { writeTokenFile }, { rotatesLoginToken, switchLogin }] = await Promise.all([
     import('../tokens/rotate.js'),
-    import('../tokens/shell-words.js'),
+    import('../util/shell-words.js'),
     import('../util/output-file.js'),
+    import('../login/rotated-token.js'),
   ]);
   const behindLogin = await rotatesLoginToken(target, opts);
   const json = opts.formatType === 'json';
@@ -72,7 +72,7 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
         pat = created;
         if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts, shellCommand));
         if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
-        if (behindLogin && target.server) await switchLogin(ctx, target, created, opts, shellCommand);
+        if (behindLogin && target.server) await switchLogin(ctx, target, created, opts, opts.outputFile?.given);
       },
       // Ctrl-C ends the process at once, by the signal (src/interrupt.ts); this still gets said on the way out.
       unprotected: (recreate) =>
@@ -93,29 +93,6 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
   }
   // OSMO_TOKEN cannot be changed from here: say that it is now stale.
   if (behindLogin && !target.server) ctx.warn(`OSMO_TOKEN held the access token ${opts.name}, which was deleted: put the new token in its place`);
-}
-
-/** Whether the PAT being rotated is the one this command authenticates with (a token login, or OSMO_TOKEN). */
-async function rotatesLoginToken(target: Target, opts: TokenRotateOptions): Promise<boolean> {
-  if (!target.jwt || (target.server && target.server.method !== 'token')) return false;
-  const { readClaims } = await import('../session/jwt-claims.js');
-  const claims = readClaims(await target.jwt());
-  return claims?.osmo_token_name === opts.name && (opts.user === undefined || opts.user === claims.unique_name);
-}
-
-/** One exchange of the new PAT, through the same path as `osmo login --method token`. */
-async function switchLogin(ctx: Context, target: Target, pat: string, opts: TokenRotateOptions, shellCommand: ShellCommand): Promise<void> {
-  const { tokenLogin } = await import('../login/token-login.js');
-  try {
-    const saved = await tokenLogin(ctx, target.url, pat, Boolean(target.server?.allowInsecureHttp));
-    for (const line of saved.notices) ctx.notice(line);
-  } catch (err) {
-    if (!(err instanceof OsmoError)) throw err;
-    const kept = opts.newName === opts.name ? '' : `; ${opts.name} was kept`;
-    const source = opts.outputFile ? `--token-file ${shellCommand([opts.outputFile.given])}` : '--token-stdin';
-    throw new OsmoError(`the login for ${target.url} could not switch to the new token: ${err.message}${kept}`, err.exitCode, `log in with it: osmo login ${target.url} --method token ${source}`);
-  }
-  ctx.notice(`The login for ${target.url} now uses the new access token ${opts.newName}`);
 }
 
 function lostHint(opts: TokenRotateOptions, shellCommand: ShellCommand): string {

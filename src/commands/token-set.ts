@@ -76,7 +76,7 @@ export async function runTokenSet(opts: TokenSetOptions, ctx: Context): Promise<
   const { client } = await ctx.target();
   const token = await client.createToken(opts.name, opts);
   if (opts.outputFile) {
-    const [{ writeTokenFile }, { shellCommand }] = await Promise.all([import('../util/output-file.js'), import('../tokens/shell-words.js')]);
+    const [{ writeTokenFile }, { shellCommand }] = await Promise.all([import('../util/output-file.js'), import('../util/shell-words.js')]);
     const remove = shellCommand(['osmo', 'token', 'delete', opts.name, ...(opts.user ? ['--user', opts.user] : [])]);
     writeTokenFile(opts.outputFile, token, `delete the token with \`${remove}\` and create it again`);
   }

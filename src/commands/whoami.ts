@@ -37,9 +37,11 @@ export async function runWhoami(opts: WhoamiOptions, ctx: Context): Promise<void
   const report = loginReport(target.url, target.server, jwt ? readClaims(jwt) : undefined, target.session.source);
   if (!target.server) await noteHiddenLogin(ctx);
   if (opts.formatType === 'json') return printJson(ctx.io, report);
+  // "(readable only by you)" is a claim, checked rather than assumed: with the
+  // secrets in the file, target.jwt() above read them from it through
+  // FileStore.read(), which refuses a file others can reach (checkPrivateFile),
+  // and any renewal rewrote it 0600.
   const credentialsFile = join(ctx.configDir, CREDENTIALS_FILE);
-  // "(readable only by you)" is a claim: checked here, not assumed.
-  if (report.secrets_store === 'file') (await import('../config/permissions.js')).checkPrivateFile(credentialsFile);
   println(ctx.io.stdout, alignRows([['Server', report.server], ...reportRows(report, Date.now(), credentialsFile)]));
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { LOGIN_METHODS } from './login-methods.js';
 import { UsageError } from '../errors.js';
-import { sweepLeftovers, writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { CONFIG_FILE } from './paths.js';
 import { checkConfigDir, checkStateFile } from './permissions.js';
 
@@ -73,6 +73,5 @@ export function readState(dir: string): State {
 }
 
 export function writeState(dir: string, state: State): void {
-  sweepLeftovers(dir);
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
 }

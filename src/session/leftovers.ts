@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { CREDENTIALS_FILE } from '../config/paths.js';
 import { ExitCode, OsmoError } from '../errors.js';
 import { KEYCHAIN_SERVICE } from '../store/keychain-store.js';
+import { shellWord } from '../util/shell-words.js';
 
 /** A copy of a login's secrets that logout could not remove. */
 export interface Remains {
@@ -44,7 +45,7 @@ export function remainsError(forgotten: Forgotten[], configDir: string): OsmoErr
 
 /** The system's own command that removes osmo's keychain item for a server. */
 export function keychainClearCommand(url: string, platform: NodeJS.Platform = process.platform): string {
-  const account = /^[\w:/.~%@+=,-]+$/.test(url) ? url : `'${url.replace(/'/g, `'\\''`)}'`;
+  const account = shellWord(url);
   switch (platform) {
     case 'darwin':
       return `security delete-generic-password -s ${KEYCHAIN_SERVICE} -a ${account}`;

@@ -6,7 +6,7 @@ import lockfile from 'proper-lockfile';
 import { UsageError } from '../errors.js';
 import { LOCK_FILE } from '../config/paths.js';
 import { checkConfigDir } from '../config/permissions.js';
-import { ensurePrivateDir } from '../util/atomic-write.js';
+import { ensurePrivateDir, sweepLeftovers } from '../util/atomic-write.js';
 
 import type { Lock } from './lock-type.js';
 
@@ -27,9 +27,11 @@ export function lockWaitMs(httpTimeoutMs: number): number {
   return httpTimeoutMs + 15_000;
 }
 
-// proper-lockfile removes its lock with a plain rmdir; ours holds the owner
-// file, and a lock left in another shape (a file, a non-empty directory) must
-// go too.
+// proper-lockfile removes a lock with a plain rmdir, which fails on ours: it
+// holds the owner file. Removing it recursively is safe because proper-lockfile
+// only ever removes the lock it made (release, exit, a failed mtime probe):
+// with `stale: Infinity` it never removes another's, and a lock that no live
+// osmo process holds goes through takeOver() instead.
 const lockFs = {
   ...fs,
   rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void) => fs.rm(path, { recursive: true, force: true }, cb),
@@ -41,8 +43,8 @@ const lockFs = {
  * while held, released on exit. On top of it, a lock that no live osmo
  * process holds is taken over at once whatever its shape: its recorded owner
  * has died, or it is not what osmo makes (a file, a directory with other
- * content, an mtime in the future). A lock without a known owner falls back
- * to proper-lockfile's rule: stale when its mtime stops moving.
+ * content, an mtime in the future), or its mtime stopped moving
+ * (proper-lockfile's rule for a lock without a known owner).
  */
 export function configDirLock(dir: string, httpTimeoutMs: number): Lock {
   return async (fn) => {
@@ -50,6 +52,10 @@ export function configDirLock(dir: string, httpTimeoutMs: number): Lock {
     checkConfigDir(dir);
     const release = await acquire(dir, join(dir, LOCK_FILE), lockWaitMs(httpTimeoutMs));
     try {
+      // Every write to the config directory, and logout, happens under this
+      // lock, so this one sweep removes what a killed write left (a temporary
+      // file may hold a secret) before the next write.
+      sweepLeftovers(dir);
       return await fn();
     } finally {
       await release().catch(() => {});
@@ -64,7 +70,9 @@ async function acquire(dir: string, path: string, waitMs: number): Promise<() =>
       const release = await lockfile.lock(dir, {
         lockfilePath: path,
         realpath: false,
-        stale: STALE_MS,
+        // Its own stale-lock removal would race like the one takeOver() prevents.
+        stale: Infinity,
+        update: STALE_MS / 2,
         retries: 0,
         fs: lockFs,
         // The holder keeps going even if another process took over a stale lock:
@@ -79,10 +87,7 @@ async function acquire(dir: string, path: string, waitMs: number): Promise<() =>
         throw new UsageError(`cannot take the lock ${path} (${code ?? 'error'})`, `check that you can write ${dir}; if no osmo process is running, delete ${path}`);
       }
     }
-    if (abandoned(path)) {
-      fs.rmSync(path, { recursive: true, force: true });
-      continue;
-    }
+    if (abandoned(path) && takeOver(path)) continue;
     if (Date.now() >= deadline) {
       const owner = readOwner(path);
       const holder = owner ? `osmo process ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`}` : 'another osmo process';
@@ -113,6 +118,37 @@ function readOwner(path: string): { pid: number; host: string } | undefined {
   }
 }
 
+/**
+ * Removes the abandoned lock at `path`, unless another waiter is doing so;
+ * true when the caller may try to take the lock again at once.
+ *
+ * Deciding and removing must be one step. Two waiters that both found the
+ * same dead lock would otherwise both remove "it": the second would delete the
+ * fresh lock the first had made meanwhile, and both would hold it. So a lock
+ * is removed only by the holder of a second lock beside it, the guard (mkdir
+ * is atomic: one waiter gets it), after looking again: by then another
+ * takeover may have replaced the dead lock with a live one. The guard is held
+ * only for a few synchronous calls, so one older than STALE_MS was left by a
+ * process killed during them, and is removed. (Two waiters removing such a
+ * leftover guard at the same moment could still both take over; that needs a
+ * kill in those microseconds first.)
+ */
+function takeOver(path: string): boolean {
+  const guard = `${path}.takeover`;
+  try {
+    fs.mkdirSync(guard, { mode: 0o700 });
+  } catch {
+    if (leftBehind(guard)) fs.rmSync(guard, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    if (abandoned(path)) fs.rmSync(path, { recursive: true, force: true });
+  } finally {
+    fs.rmSync(guard, { recursive: true, force: true });
+  }
+  return true;
+}
+
 /** True when no live osmo process can be holding the lock at `path`. */
 function abandoned(path: string): boolean {
   let st: fs.Stats;
@@ -123,10 +159,24 @@ function abandoned(path: string): boolean {
   } catch {
     return false; // gone meanwhile: the next attempt takes it
   }
+  if (!fresh(st)) return true;
   const owner = readOwner(path);
-  if (owner && owner.host === hostname()) return !isAlive(owner.pid);
-  // proper-lockfile sets the mtime to now, rounded up to the next second, and keeps it there.
-  return st.mtimeMs > Date.now() + STALE_MS;
+  return owner !== undefined && owner.host === hostname() && !isAlive(owner.pid);
+}
+
+/** A guard is held for a few synchronous calls: one that is not a fresh directory was left behind. */
+function leftBehind(guard: string): boolean {
+  try {
+    const st = fs.lstatSync(guard);
+    return !st.isDirectory() || !fresh(st);
+  } catch {
+    return false; // gone meanwhile
+  }
+}
+
+/** proper-lockfile sets a held lock's mtime to now, rounded up to the next second, and moves it on every STALE_MS / 2. */
+function fresh(st: fs.Stats): boolean {
+  return Math.abs(st.mtimeMs - Date.now()) <= STALE_MS;
 }
 
 function isAlive(pid: number): boolean {

@@ -1,12 +1,13 @@
 import type { Services } from '../services.js';
 import { currentLogin, readState, type ServerState, type State } from '../config/state.js';
 import { ApiError, AuthError, ExitCode, NetworkError, OsmoError } from '../errors.js';
-import { datePart } from '../output.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { normalizeServerUrl } from '../util/url.js';
 import { todayUtc } from '../validate.js';
 import { readClaims, type OsmoClaims } from './jwt-claims.js';
+import { patExpiryIn } from './pat-expiry.js';
 import { recordPatExpiry } from './save-login.js';
+import { storedCredentials } from './session.js';
 import { noStoredLogin, notLoggedIn } from './switch.js';
 import { ENV_SOURCE, envUrl, loginTarget, openTarget, type Target } from './targets.js';
 
@@ -130,9 +131,8 @@ async function prove(target: Target, server: ServerState): Promise<string | unde
   const name = server.method === 'token' ? (server.tokenName ?? readClaims((await target.jwtSession?.storedJwt()) ?? '')?.osmo_token_name) : undefined;
   if (!name) return undefined;
   const again = `create a new one with \`osmo token set\` and run \`osmo login ${target.url} --method token\` with it`;
-  const own = tokens.find((t) => t.token_name === name);
-  if (!own) throw new AuthError(`the access token ${name} no longer exists on the service`, again);
-  const expiresAt = datePart(own.expires_at);
+  const expiresAt = patExpiryIn(tokens, name);
+  if (expiresAt === undefined) throw new AuthError(`the access token ${name} no longer exists on the service`, again);
   if (expiresAt <= todayUtc(new Date())) throw new AuthError(`the access token ${name} expired on ${expiresAt}`, again);
   return expiresAt;
 }
@@ -140,10 +140,8 @@ async function prove(target: Target, server: ServerState): Promise<string | unde
 /** Offline: the claims of the stored JWT, fresh or not; reading the store is the only check. */
 async function storedClaims(ctx: Services, url: string, server: ServerState): Promise<OsmoClaims | undefined> {
   if (server.method === 'dev') return undefined;
-  const secrets = await (await openStore(server.store ?? 'file', ctx.env, ctx.configDir)).get(url);
-  if (!secrets || (!secrets.pat && !secrets.refreshToken && !secrets.jwt)) {
-    throw new AuthError(`no credentials stored for ${url}`, `run \`osmo login ${url} --method ${server.method}\` again`);
-  }
+  const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
+  const secrets = storedCredentials(await store.get(url), url, `run \`osmo login ${url} --method ${server.method}\` again`);
   return secrets.jwt ? readClaims(secrets.jwt) : undefined;
 }
 

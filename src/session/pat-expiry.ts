@@ -1,4 +1,5 @@
 import type { Authenticator } from '../api/client.js';
+import type { AccessToken } from '../api/schemas.js';
 import { patExpiryFact } from '../api/service-warning.js';
 import type { Services } from '../services.js';
 import { datePart } from '../output.js';
@@ -23,6 +24,12 @@ export function patExpiryWarning(tokenName: string | undefined, expiresAt: strin
   // While it still works, a rotation replaces it and moves the login over in one step.
   const advice = days > 0 && tokenName ? `rotate it with \`osmo token rotate ${tokenName}\`` : `create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it`;
   return `the ${name} behind this login ${when}; ${advice}`;
+}
+
+/** The expiry date (YYYY-MM-DD) of the PAT named `tokenName` in a token list; undefined when the list does not hold it. */
+export function patExpiryIn(tokens: AccessToken[], tokenName: string | undefined): string | undefined {
+  const token = tokenName === undefined ? undefined : tokens.find((t) => t.token_name === tokenName);
+  return token && datePart(token.expires_at);
 }
 
 /** Warns (once per command) when the PAT behind a token login expires soon. */
@@ -50,8 +57,7 @@ export async function lookUpPatExpiry(ctx: Services, url: string, jwt: string, t
   let expiresAt: string | undefined;
   try {
     const tokens = await (await ctx.client(url, bearer, (message, fact) => held.push([message, fact]))).listTokens();
-    const token = tokens.find((t) => t.token_name === tokenName);
-    expiresAt = token ? datePart(token.expires_at) : undefined;
+    expiresAt = patExpiryIn(tokens, tokenName);
   } catch {
     expiresAt = undefined;
   }

@@ -5,7 +5,6 @@ import type { Secrets } from '../store/credential-store.js';
 import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
 import { FileStore } from '../store/file-store.js';
 import { KeychainStore } from '../store/keychain-store.js';
-import { sweepLeftovers } from '../util/atomic-write.js';
 import { keychainClearCommand, type Forgotten } from './leftovers.js';
 import { noLock } from './lock-type.js';
 
@@ -97,29 +96,33 @@ export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: 
  * keychain. A store that cannot be reached only matters where it holds a copy
  * (the keychain: where the login recorded it); what could not be removed is
  * reported, and the login is forgotten all the same, so osmo stops using it.
+ * Also returns the config file's state as it is now.
  */
-export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<Forgotten[]> {
+export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<{ forgotten: Forgotten[]; state: State }> {
   // Without a config directory there is no file to guard, and logging out must not create one.
   const lock = existsSync(ctx.configDir) ? await ctx.lock() : noLock;
   return lock(async () => {
-    sweepLeftovers(ctx.configDir); // a killed write may have left a secret in a temporary file
     const state = readState(ctx.configDir);
     const file = new FileStore(ctx.configDir);
     // A credentials.json that others can reach, or a damaged one, is refused before anything changes.
     const inFile = await file.accounts();
     const keychain = await KeychainStore.open(ctx.env).catch((err: unknown) => reasonOf(err));
     const urls = which === 'all' ? await everyAccount(state, inFile, keychain) : which;
-    const results: Forgotten[] = [];
+    // One rewrite of credentials.json for every server; if it fails, the secrets it held remain.
+    let fromFile: string[] = [];
+    let fileFailure: string | undefined;
+    try {
+      fromFile = await file.deleteMany(urls);
+    } catch (err) {
+      fileFailure = reasonOf(err);
+    }
+    const forgotten: Forgotten[] = [];
     let changed = false;
     for (const url of urls) {
       const server = state.servers[url];
       if (server) changed = true;
-      const result: Forgotten = { url, found: Boolean(server), remains: [] };
-      try {
-        if (await file.delete(url)) result.found = true;
-      } catch (err) {
-        result.remains.push({ store: 'file', reason: reasonOf(err) });
-      }
+      const result: Forgotten = { url, found: Boolean(server) || fromFile.includes(url), remains: [] };
+      if (fileFailure !== undefined && inFile.includes(url)) result.remains.push({ store: 'file', reason: fileFailure });
       const keychainHolds = server?.store === 'keychain' || Boolean(server?.staleKeychainItem);
       try {
         if (typeof keychain === 'string') throw new Error(keychain);
@@ -128,11 +131,11 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
         if (keychainHolds) result.remains.push({ store: 'keychain', reason: reasonOf(err) });
       }
       delete state.servers[url];
-      results.push(result);
+      forgotten.push(result);
     }
     // `current` stays: a later `osmo login` with no URL logs in to it again.
     if (changed) writeState(ctx.configDir, state);
-    return results;
+    return { forgotten, state };
   });
 }
 

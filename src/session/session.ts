@@ -104,11 +104,7 @@ export class JwtSession implements Authenticator {
   }
 
   private async load(): Promise<Secrets> {
-    const secrets = await this.opts.store.get(this.opts.account);
-    if (!secrets || (!secrets.pat && !secrets.refreshToken && !secrets.jwt)) {
-      throw new AuthError(`no credentials stored for ${this.opts.account}`, `run \`osmo login ${this.opts.account}\``);
-    }
-    return secrets;
+    return storedCredentials(await this.opts.store.get(this.opts.account), this.opts.account, `run \`osmo login ${this.opts.account}\``);
   }
 
   private isFresh(secrets: Secrets): boolean {
@@ -117,6 +113,12 @@ export class JwtSession implements Authenticator {
     const now = this.opts.nowSeconds?.() ?? Date.now() / 1000;
     return expiresAt !== undefined && expiresAt - now >= REFRESH_MARGIN_SECONDS;
   }
+}
+
+/** A login's stored secrets, or the error when nothing in them can authenticate (no PAT, refresh token or JWT). */
+export function storedCredentials(secrets: Secrets | undefined, account: string, hint: string): Secrets {
+  if (!secrets || (!secrets.pat && !secrets.refreshToken && !secrets.jwt)) throw new AuthError(`no credentials stored for ${account}`, hint);
+  return secrets;
 }
 
 /** Developer mode: the service trusts an x-osmo-user header; nothing to renew. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
 import { UsageError } from '../errors.js';
-import { sweepLeftovers, writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { CREDENTIALS_FILE } from '../config/paths.js';
 import { checkConfigDir, checkPrivateFile } from '../config/permissions.js';
 import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
@@ -36,11 +36,17 @@ export class FileStore implements CredentialStore {
   }
 
   async delete(account: string): Promise<boolean> {
+    return (await this.deleteMany([account])).length > 0;
+  }
+
+  /** Removes these accounts with one rewrite of the file; returns the ones it held. */
+  async deleteMany(accounts: string[]): Promise<string[]> {
     const file = this.read();
-    if (!(account in file.accounts)) return false;
-    delete file.accounts[account];
+    const held = accounts.filter((account) => Object.hasOwn(file.accounts, account));
+    if (!held.length) return [];
+    for (const account of held) delete file.accounts[account];
     this.write(file);
-    return true;
+    return held;
   }
 
   async accounts(): Promise<string[]> {
@@ -66,7 +72,6 @@ export class FileStore implements CredentialStore {
   }
 
   private write(file: CredentialsFile): void {
-    sweepLeftovers(dirname(this.path));
     writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
   }
 }

@@ -1,6 +1,6 @@
 import type { OsmoClient } from '../api/client.js';
 import { OsmoError, UsageError } from '../errors.js';
-import { shellCommand } from './shell-words.js';
+import { shellCommand } from '../util/shell-words.js';
 
 // `osmo token rotate`: replace a token by one with the same roles and
 // description and a new expiry. The service has no rename and no update, so

@@ -1,4 +1,4 @@
-import { terminalSafe } from '../util/display-text.js';
+import { terminalSafe } from './display-text.js';
 
 // Commands printed for the user to run (e.g. the one that recreates a token
 // after a failed rotation) must survive copy and paste into a POSIX shell
