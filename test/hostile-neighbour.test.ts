@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXCHANGE, LIST, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { hashTree, readTree, runOsmo, tempDir } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { startHttpServer } from './helpers/fault-servers.js';
@@ -25,13 +25,10 @@ interface Stored {
 /** A password login whose ID token is already stale for the client (30 s margin): the next command renews it. */
 async function passwordLoginDueForRenewal(dir: string): Promise<void> {
   server().oauth.setPassword('svc@example.com', 'correct horse battery');
-  server().setJwtLifetime(31);
-  try {
+  await withJwtLifetime(server(), 31, async () => {
     const res = await runOsmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'correct horse battery'], dir);
     assert.equal(res.code, 0, res.stderr);
-  } finally {
-    server().setJwtLifetime(300);
-  }
+  });
   await sleep(1200);
 }
 
@@ -168,12 +165,9 @@ describe('finding 8: the renewal lock', () => {
   /** A token login whose JWT is always inside the refresh margin, so every command renews under the lock. */
   async function alwaysRenewing(name: string): Promise<ReturnType<typeof newUser>> {
     const user = newUser();
-    server().setJwtLifetime(5);
-    try {
+    await withJwtLifetime(server(), 5, async () => {
       await tokenLogin(server(), user.osmo, 'user@example.com', name);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
     return user;
   }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser, useServer, withDeviceCode } from './helpers/fixtures.js';
+import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
 import { tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { HOSTILE_TEXT, HOSTILE_USER } from './server/hostile.js';
@@ -143,13 +143,10 @@ describe('finding 4: OAuth errors never repeat a secret of the request', () => {
   it('a provider echoing a refresh that failed: not in the text error, nor in the -t json one', async () => {
     const { osmo, dir } = newUser();
     server().oauth.setPassword('svc@example.com', 'correct horse battery');
-    server().setJwtLifetime(31);
-    try {
+    await withJwtLifetime(server(), 31, async () => {
       const login = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'correct horse battery']);
       assert.equal(login.code, 0, login.stderr);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
     const { refreshToken } = (JSON.parse(readFileSync(`${dir}/credentials.json`, 'utf8')) as { accounts: Record<string, { refreshToken: string }> }).accounts[server().url]!;
     // Someone else used (and so rotated away) the stored refresh token: the next renewal is refused.
     await fetch(`${server().url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'c' }) });

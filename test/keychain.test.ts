@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startSecretService, type SecretService } from './helpers/secret-service.js';
 import { readTree, tempDir } from './helpers/cli.js';
-import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, newUser, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { skipOrFail } from './helpers/unavailable.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 
@@ -105,13 +105,10 @@ describe('the OS keychain (a private Secret Service)', () => {
     const env = keychainEnv(t);
     if (!env) return;
     const { osmo } = newUser(env);
-    server().setJwtLifetime(31);
-    try {
+    await withJwtLifetime(server(), 31, async () => {
       const pat = server().issuePat('user@example.com', 'keychain-stampede');
       assert.equal((await osmo(['login', server().url, '--method', 'token', '--token-file', patFile(pat)])).code, 0);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
     await new Promise((r) => setTimeout(r, 1200));
     const before = server().count(EXCHANGE);
     const results = await Promise.all(Array.from({ length: 16 }, () => osmo(['token', 'list'])));

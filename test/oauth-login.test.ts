@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser, useServer, withDeviceCode } from './helpers/fixtures.js';
+import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
 import { baseEnv, hashTree, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
@@ -53,13 +53,7 @@ async function pkceLogin(osmo: Osmo, args: string[] = [], env: Record<string, st
  * rotated refresh token, and that the next one reuses the new access token.
  */
 async function assertLoginThenRefresh(osmo: Osmo, dir: string, login: () => Promise<RunResult>): Promise<RunResult> {
-  server().setJwtLifetime(31);
-  let res: RunResult;
-  try {
-    res = await login();
-  } finally {
-    server().setJwtLifetime(300);
-  }
+  const res = await withJwtLifetime(server(), 31, login);
   assert.equal(res.code, 0, res.stderr);
   const first = stored(dir).secrets;
   assertNoSecretPrinted(res, first);
@@ -325,13 +319,10 @@ describe('osmo login --method password', () => {
   it('a refresh token the provider no longer accepts says to log in again', async () => {
     const { osmo, dir } = newUser();
     server().oauth.setPassword('svc@example.com', 'right');
-    server().setJwtLifetime(31);
-    try {
+    await withJwtLifetime(server(), 31, async () => {
       const login = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'right']);
       assert.equal(login.code, 0, login.stderr);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
     // Someone else used (and so rotated away) the stored refresh token.
     const { refreshToken } = stored(dir).secrets;
     const burn = await fetch(`${server().url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'osmo-device' }) });
@@ -449,13 +440,10 @@ describe('what the identity provider sends is kept within bounds', () => {
   it('a refresh answer without an ID token is refused and the stored login is left exactly as it was', async () => {
     const { osmo, dir } = newUser();
     server().oauth.setPassword('svc@example.com', 'right');
-    server().setJwtLifetime(31);
-    try {
+    await withJwtLifetime(server(), 31, async () => {
       const login = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password-stdin'], { input: 'right\n' });
       assert.equal(login.code, 0, login.stderr);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
     await sleep(1500);
     const before = hashTree(dir);
     const listsBefore = server().count(LIST);

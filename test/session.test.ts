@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer } from './server/osmo-server.js';
-import { EXCHANGE, LIST, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { runOsmo, tempDir } from './helpers/cli.js';
 
 const server = useServer();
@@ -12,12 +12,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('many processes sharing one login', () => {
   it('16 parallel commands after the JWT expired cause exactly one exchange', async () => {
     const { osmo } = newUser();
-    server().setJwtLifetime(31); // stale for the client (30 s margin) one second after login
-    try {
+    await withJwtLifetime(server(), 31, async () => { // stale for the client (30 s margin) one second after login
       await tokenLogin(server(), osmo, 'user@example.com', 'stampede');
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
     await sleep(1200);
     const before = server().count(EXCHANGE);
     const results = await Promise.all(Array.from({ length: 16 }, () => osmo(['token', 'list'])));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
-import { EXCHANGE, LIST, newUser, tokenLogin } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, newUser, tokenLogin, withJwtLifetime } from './helpers/fixtures.js';
 import { hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 
@@ -172,8 +172,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
 
   it('a stale JWT: the PAT exchange is the check of a token login; a PAT deleted since is refused', async () => {
     const { osmo, dir } = newUser();
-    tokenServer.setJwtLifetime(20); // stale for the client (30 s margin) as soon as it is issued
-    try {
+    await withJwtLifetime(tokenServer, 20, async () => { // stale for the client (30 s margin) as soon as it is issued
       await tokenLogin(tokenServer, osmo, 'user@example.com', 'stale-status');
       tokenServer.resetCounts();
       const res = ok(await osmo(['status']));
@@ -188,9 +187,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
       assert.match(refused.stdout, /\n {2}Status: +refused: Access Token is invalid\n/);
       assert.equal(tokenServer.count(LIST), 0);
       assert.equal(hashTree(dir), before);
-    } finally {
-      tokenServer.setJwtLifetime(300);
-    }
+    });
   });
 
   it('OSMO_URL with OSMO_TOKEN is a row of its own, first and marked, and the exit code follows it', async () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { EXCHANGE, LIST, futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, futureDate, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { tempDir } from './helpers/cli.js';
 
 const server = useServer();
@@ -239,8 +239,7 @@ describe('the JWT cache', () => {
 
   it('after the JWT nears expiry, the next command exchanges exactly once', async () => {
     const { osmo } = newUser();
-    server().setJwtLifetime(33); // fresh for 3 s: the client renews 30 s early
-    try {
+    await withJwtLifetime(server(), 33, async () => { // fresh for 3 s: the client renews 30 s early
       await tokenLogin(server(), osmo, 'user@example.com', 'renew-token');
       await new Promise((r) => setTimeout(r, 3500));
       const before = server().count(EXCHANGE);
@@ -248,8 +247,6 @@ describe('the JWT cache', () => {
       assert.equal(server().count(EXCHANGE), before + 1);
       assert.equal((await osmo(['token', 'list'])).code, 0);
       assert.equal(server().count(EXCHANGE), before + 1);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
   });
 });

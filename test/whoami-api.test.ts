@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXCHANGE, LIST, futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, futureDate, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { hashTree, tempDir } from './helpers/cli.js';
 
 const server = useServer();
@@ -63,16 +63,13 @@ describe('osmo whoami', () => {
 
   it('renews a stale JWT first, with exactly one exchange', async () => {
     const { osmo } = newUser();
-    server().setJwtLifetime(20); // shorter than the 30 s margin: stale on arrival
-    try {
+    await withJwtLifetime(server(), 20, async () => { // shorter than the 30 s margin: stale on arrival
       await tokenLogin(server(), osmo, 'user@example.com', 'stale-whoami');
       const before = server().count(EXCHANGE);
       const res = await osmo(['whoami', '-t', 'json']);
       assert.equal(res.code, 0, res.stderr);
       assert.equal(server().count(EXCHANGE), before + 1);
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
   });
 
   it('a dev login: the user name, no roles, nothing stored, no request', async () => {
@@ -140,17 +137,14 @@ describe('osmo print-token', () => {
 
   it('renews a JWT that is about to expire before printing it', async () => {
     const { osmo } = newUser();
-    server().setJwtLifetime(20);
-    try {
+    await withJwtLifetime(server(), 20, async () => {
       await tokenLogin(server(), osmo, 'user@example.com', 'print-stale');
       const before = server().count(EXCHANGE);
       const res = await osmo(['print-token']);
       assert.equal(res.code, 0, res.stderr);
       assert.equal(server().count(EXCHANGE), before + 1);
       assert.equal(claimsOf(res.stdout.trim()).osmo_token_name, 'print-stale');
-    } finally {
-      server().setJwtLifetime(300);
-    }
+    });
   });
 
   it('works in CI mode', async () => {

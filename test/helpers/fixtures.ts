@@ -39,6 +39,20 @@ export async function tokenLogin(server: OsmoServer, osmo: (args: string[], opts
 }
 
 /**
+ * Runs `run` while the server issues JWTs that live `seconds` (it issues 300
+ * otherwise). The client renews 30 s before expiry, so 31 s makes a login
+ * that the next command, a second later, renews; 20 s, one stale at once.
+ */
+export async function withJwtLifetime<T>(server: OsmoServer, seconds: number, run: () => Promise<T>): Promise<T> {
+  server.setJwtLifetime(seconds);
+  try {
+    return await run();
+  } finally {
+    server.setJwtLifetime(300);
+  }
+}
+
+/**
  * Starts `start()` (an `osmo login --method code`, say), waits for the device
  * code it asks the server for, then lets `act` approve, deny or expire it;
  * returns the run. Fails with what osmo said when no code appears within 10 s.
