@@ -52,7 +52,7 @@ function runBundle(file, argv) {
     process.exitCode = 10;
     return;
   }
-  const debug = argv.includes('--debug') || process.env.OSMO_DEBUG === '1' || process.env.OSMO_DEBUG === 'true';
+  const debug = argv.includes('--debug') || debugFromEnv(process.env);
   const cache = openCache(stat, argv, debug ? (line) => process.stderr.write(`[debug] code cache: ${line}\n`) : () => {});
   const cachedData = cache.read();
   const script = new vm.Script(require('node:module').wrap(source), { filename: file, cachedData });
@@ -66,6 +66,12 @@ function runBundle(file, argv) {
       if (!process.exitCode) cache.write(() => script.createCachedData());
     });
   }
+}
+
+/** src/debug-env.ts's rule, which this file cannot load (src/ is not shipped); test/debug-env.test.ts compares them. */
+function debugFromEnv(env) {
+  const value = (env.OSMO_DEBUG || '').trim().toLowerCase();
+  return value === '1' || value === 'true';
 }
 
 /** The cache file of this command for this build of osmo and this Node. */
@@ -155,4 +161,4 @@ function isPrivate(dir) {
   }
 }
 
-module.exports = { runBundle, commandKey, BUNDLE_END };
+module.exports = { runBundle, commandKey, debugFromEnv, BUNDLE_END };

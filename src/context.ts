@@ -5,6 +5,7 @@ import type { Lock } from './session/lock.js';
 import type { Target } from './session/targets.js';
 import type { Services } from './services.js';
 import { configDir } from './config/paths.js';
+import { debugFromEnv } from './debug-env.js';
 import { UsageError } from './errors.js';
 import { println, type IO } from './io.js';
 import { terminalSafe } from './util/display-text.js';
@@ -38,7 +39,7 @@ export class Context implements Services {
   ) {
     this.env = { ...env };
     this.configDir = configDir(this.env);
-    this.debug = Boolean(opts.debug) || this.env.OSMO_DEBUG === '1' || this.env.OSMO_DEBUG === 'true';
+    this.debug = Boolean(opts.debug) || debugFromEnv(this.env);
   }
 
   // Warnings and notes may carry server text (a token name, a device code, a URL).

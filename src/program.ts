@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { Context, VERSION } from './context.js';
+import { debugFromEnv } from './debug-env.js';
 import { ExitCode, InterruptedError, OsmoError } from './errors.js';
 import { endBySignal } from './interrupt.js';
 import { processIO, println, type IO } from './io.js';
@@ -68,7 +69,7 @@ export async function main(argv: string[], io: IO = processIO(), env: NodeJS.Pro
   } catch (err) {
     // Ctrl-C at a prompt: not an error, and it ends the process as the signal would.
     if (err instanceof InterruptedError) interrupted = err;
-    return reportError(err, io, argv, program, context?.debug ?? env.OSMO_DEBUG === '1');
+    return reportError(err, io, argv, program, context?.debug ?? (argv.includes('--debug') || debugFromEnv(env)));
   } finally {
     await context?.close();
     if (interrupted) endBySignal(interrupted.signal, { fromKeyboard: interrupted.fromKeyboard });
