@@ -51,6 +51,12 @@ export interface OsmoServerOptions {
   /** Serve https instead of http. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /**
+   * How long the PAT→JWT exchange takes to answer, in ms, as on a real OSMO
+   * service, which loads its 4096-bit signing key twice per exchange (about
+   * 500 ms). Default: OSMO_TEST_EXCHANGE_DELAY_MS from the environment, else 0.
+   */
+  exchangeDelayMs?: number;
+  /**
    * A hostile service and identity provider (see hostile.ts): terminal escapes
    * and line breaks in every text field returned, and OAuth errors that echo
    * the request, secrets included.
@@ -97,6 +103,17 @@ export interface OsmoServer {
   oauth: OAuthControls;
 }
 
+const EXCHANGE_PATH = '/api/auth/jwt/access_token';
+
+/** OSMO_TEST_EXCHANGE_DELAY_MS: `OSMO_TEST_EXCHANGE_DELAY_MS=500 npm test` runs every test against a realistically slow exchange. */
+export function exchangeDelayFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.OSMO_TEST_EXCHANGE_DELAY_MS;
+  if (raw === undefined || raw === '') return 0;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`OSMO_TEST_EXCHANGE_DELAY_MS must be a number of milliseconds, not "${raw}"`);
+  return ms;
+}
+
 const DEFAULT_USERS: Record<string, string[]> = {
   'user@example.com': ['osmo-user', 'osmo-ml-team'],
   'admin@example.com': ['osmo-admin', 'osmo-user'],
@@ -113,6 +130,7 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
   const requests: RecordedRequest[] = [];
   const counts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
+  const exchangeDelayMs = opts.exchangeDelayMs ?? exchangeDelayFromEnv(process.env);
 
   const oauth = createOAuthProvider({
     signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime,
@@ -164,6 +182,7 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
       req.socket.destroy();
       return;
     }
+    if (fault?.status === undefined && path === EXCHANGE_PATH && exchangeDelayMs > 0) await sleep(exchangeDelayMs);
     let reply = fault?.status !== undefined
       ? faultReply({ ...fault, status: fault.status })
       : await answer({ method, path, query: target.searchParams, headers: req.headers, body });

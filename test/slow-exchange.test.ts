@@ -1,0 +1,82 @@
+// The local server can answer the PAT exchange as slowly as a real OSMO
+// service (about 0.5 s: it loads its 4096-bit signing key twice per exchange),
+// so that tests of many processes meet the timing they would meet in use.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { exchangeDelayFromEnv, startOsmoServer, type OsmoServer } from './server/osmo-server.js';
+
+async function timed(run: () => Promise<Response>): Promise<{ ms: number; status: number }> {
+  const started = performance.now();
+  const res = await run();
+  await res.arrayBuffer();
+  return { ms: performance.now() - started, status: res.status };
+}
+
+const exchange = (srv: OsmoServer, token: string): Promise<Response> =>
+  fetch(`${srv.url}/api/auth/jwt/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+const list = (srv: OsmoServer): Promise<Response> => fetch(`${srv.url}/api/auth/access_token`, { headers: { 'x-osmo-user': 'user@example.com' } });
+
+async function withServer(opts: Parameters<typeof startOsmoServer>[0], run: (srv: OsmoServer) => Promise<void>): Promise<void> {
+  const srv = await startOsmoServer(opts);
+  try {
+    await run(srv);
+  } finally {
+    await srv.close();
+  }
+}
+
+describe('a slow PAT exchange', () => {
+  it('exchangeDelayMs: 500 delays each exchange, by POST or GET, and nothing else', async () => {
+    await withServer({ exchangeDelayMs: 500 }, async (srv) => {
+      const pat = srv.issuePat('user@example.com', 'slow');
+      const post = await timed(() => exchange(srv, pat));
+      assert.equal(post.status, 200);
+      assert.ok(post.ms >= 500, `POST took ${post.ms} ms`);
+      const get = await timed(() => fetch(`${srv.url}/api/auth/jwt/access_token?access_token=${pat}`));
+      assert.equal(get.status, 200);
+      assert.ok(get.ms >= 500, `GET took ${get.ms} ms`);
+      const other = await timed(() => list(srv));
+      assert.equal(other.status, 200);
+      assert.ok(other.ms < 400, `a list took ${other.ms} ms`);
+    });
+  });
+
+  it('by default the exchange answers at once', async () => {
+    await withServer({}, async (srv) => {
+      const fast = await timed(() => exchange(srv, srv.issuePat('user@example.com', 'fast')));
+      assert.equal(fast.status, 200);
+      assert.ok(fast.ms < 400, `took ${fast.ms} ms`);
+    });
+  });
+
+  it('OSMO_TEST_EXCHANGE_DELAY_MS sets the default; the option wins over it; a bad value is refused', async () => {
+    assert.equal(exchangeDelayFromEnv({}), 0);
+    assert.equal(exchangeDelayFromEnv({ OSMO_TEST_EXCHANGE_DELAY_MS: '' }), 0);
+    assert.equal(exchangeDelayFromEnv({ OSMO_TEST_EXCHANGE_DELAY_MS: '500' }), 500);
+    assert.throws(() => exchangeDelayFromEnv({ OSMO_TEST_EXCHANGE_DELAY_MS: 'slow' }), /OSMO_TEST_EXCHANGE_DELAY_MS must be a number of milliseconds, not "slow"/);
+    const saved = process.env.OSMO_TEST_EXCHANGE_DELAY_MS;
+    process.env.OSMO_TEST_EXCHANGE_DELAY_MS = '450';
+    try {
+      await withServer({}, async (srv) => {
+        const slow = await timed(() => exchange(srv, srv.issuePat('user@example.com', 'env-slow')));
+        assert.ok(slow.ms >= 450, `took ${slow.ms} ms`);
+      });
+      await withServer({ exchangeDelayMs: 0 }, async (srv) => {
+        const fast = await timed(() => exchange(srv, srv.issuePat('user@example.com', 'env-fast')));
+        assert.ok(fast.ms < 400, `took ${fast.ms} ms`);
+      });
+    } finally {
+      if (saved === undefined) delete process.env.OSMO_TEST_EXCHANGE_DELAY_MS;
+      else process.env.OSMO_TEST_EXCHANGE_DELAY_MS = saved;
+    }
+  });
+
+  it('a fault on the exchange route is answered as set, without the delay on top', async () => {
+    await withServer({ exchangeDelayMs: 2000 }, async (srv) => {
+      srv.fault({ route: 'POST /api/auth/jwt/access_token', status: 502, body: 'Bad Gateway', contentType: 'text/plain' });
+      const faulted = await timed(() => exchange(srv, 'x'));
+      assert.equal(faulted.status, 502);
+      assert.ok(faulted.ms < 1000, `took ${faulted.ms} ms`);
+    });
+  });
+});
