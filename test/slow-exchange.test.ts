@@ -26,26 +26,27 @@ async function withServer(opts: Parameters<typeof startOsmoServer>[0], run: (srv
 }
 
 describe('a slow PAT exchange', () => {
-  it('exchangeDelayMs: 500 delays each exchange, by POST or GET, and nothing else', async () => {
-    await withServer({ exchangeDelayMs: 500 }, async (srv) => {
+  it('exchangeDelayMs delays each exchange, by POST or GET, and nothing else', async () => {
+    await withServer({ exchangeDelayMs: 1500 }, async (srv) => {
       const pat = srv.issuePat('user@example.com', 'slow');
       const post = await timed(() => exchange(srv, pat));
       assert.equal(post.status, 200);
-      assert.ok(post.ms >= 500, `POST took ${post.ms} ms`);
+      assert.ok(post.ms >= 1500, `POST took ${post.ms} ms`);
       const get = await timed(() => fetch(`${srv.url}/api/auth/jwt/access_token?access_token=${pat}`));
       assert.equal(get.status, 200);
-      assert.ok(get.ms >= 500, `GET took ${get.ms} ms`);
+      assert.ok(get.ms >= 1500, `GET took ${get.ms} ms`);
       const other = await timed(() => list(srv));
       assert.equal(other.status, 200);
-      assert.ok(other.ms < 400, `a list took ${other.ms} ms`);
+      assert.ok(other.ms < 1000, `a list took ${other.ms} ms`);
     });
   });
 
   it('by default the exchange answers at once', async () => {
     await withServer({}, async (srv) => {
+      await timed(() => list(srv)); // the first request of a process pays for loading fetch
       const fast = await timed(() => exchange(srv, srv.issuePat('user@example.com', 'fast')));
       assert.equal(fast.status, 200);
-      assert.ok(fast.ms < 400, `took ${fast.ms} ms`);
+      assert.ok(fast.ms < 450, `took ${fast.ms} ms`);
     });
   });
 
@@ -55,15 +56,15 @@ describe('a slow PAT exchange', () => {
     assert.equal(exchangeDelayFromEnv({ OSMO_TEST_EXCHANGE_DELAY_MS: '500' }), 500);
     assert.throws(() => exchangeDelayFromEnv({ OSMO_TEST_EXCHANGE_DELAY_MS: 'slow' }), /OSMO_TEST_EXCHANGE_DELAY_MS must be a number of milliseconds, not "slow"/);
     const saved = process.env.OSMO_TEST_EXCHANGE_DELAY_MS;
-    process.env.OSMO_TEST_EXCHANGE_DELAY_MS = '450';
+    process.env.OSMO_TEST_EXCHANGE_DELAY_MS = '1500';
     try {
       await withServer({}, async (srv) => {
         const slow = await timed(() => exchange(srv, srv.issuePat('user@example.com', 'env-slow')));
-        assert.ok(slow.ms >= 450, `took ${slow.ms} ms`);
+        assert.ok(slow.ms >= 1500, `took ${slow.ms} ms`);
       });
       await withServer({ exchangeDelayMs: 0 }, async (srv) => {
         const fast = await timed(() => exchange(srv, srv.issuePat('user@example.com', 'env-fast')));
-        assert.ok(fast.ms < 400, `took ${fast.ms} ms`);
+        assert.ok(fast.ms < 1000, `took ${fast.ms} ms`);
       });
     } finally {
       if (saved === undefined) delete process.env.OSMO_TEST_EXCHANGE_DELAY_MS;
