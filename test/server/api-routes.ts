@@ -7,10 +7,20 @@ import {
   header, internalError, json, missing, nowSeconds, serviceError, text, UserError, validationError,
   type Reply, type Req, type Route,
 } from './http-kit.js';
-import type { JwtSigner } from './jwt.js';
+import { issuerOf, type JwtSigner, type Verified } from './jwt.js';
 import { dayNumber, daysFromToday, pythonIsoNow, TOKEN_NAME_RE, type PatStore } from './pat-store.js';
 
+/** An OpenID provider other than the one under /oauth/, as an OSMO deployment names its own. */
+export interface IdentityProvider {
+  /** The body of `GET /api/auth/login`: its endpoints and the public clients to use. */
+  loginInfo: Record<string, string>;
+  issuer: string;
+  /** The gateway's check of the ID tokens it signs. */
+  verify(token: string, nowSec: number): Verified;
+}
+
 export interface ApiDeps {
+  identityProvider?: IdentityProvider;
   store: PatStore;
   signer: JwtSigner;
   devMode: boolean;
@@ -50,7 +60,8 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       if (deps.devMode && authorization === undefined && devUser) return { user: devUser, roles: deps.rolesOf(devUser) };
       return unauthorized('Jwt is missing');
     }
-    const result = signer.verify(bearer, nowSeconds(), issuers());
+    const idp = deps.identityProvider;
+    const result = idp && issuerOf(bearer) === idp.issuer ? idp.verify(bearer, nowSeconds()) : signer.verify(bearer, nowSeconds(), issuers());
     if (!result.ok) return unauthorized(result.reason);
     const { claims } = result;
     // PAT JWTs name the user in unique_name; OAuth access tokens in preferred_username.
@@ -169,7 +180,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
   const at = (pattern: string): RegExp => new RegExp(`^${pattern}$`);
 
   return [
-    { method: 'GET', pattern: at('/api/auth/login'), handler: () => json(200, {
+    { method: 'GET', pattern: at('/api/auth/login'), handler: () => json(200, deps.identityProvider?.loginInfo ?? {
       device_endpoint: oauth('device'), device_client_id: 'osmo-device',
       browser_endpoint: oauth('authorize'), browser_client_id: 'osmo-browser',
       token_endpoint: oauth('token'), logout_endpoint: oauth('logout'),

@@ -1,7 +1,7 @@
 // RS256 JWTs with node:crypto only. One key pair at a time: rotating it makes
 // every earlier token fail verification, which is how tests simulate a
 // service that re-keyed under a client holding a cached JWT.
-import { generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 export type Claims = Record<string, unknown>;
 
@@ -44,29 +44,49 @@ export class JwtSigner {
     return `${signingInput}.${signature}`;
   }
 
-  /**
-   * Checks a token the way Envoy's jwt_authn filter does: issuer and time
-   * first, the signature last, so an expired token signed with a retired key
-   * still reads "Jwt is expired". No clock skew, so tests need not wait a minute.
-   */
+  /** The gateway's check of a token this signer issued (see verifyRs256). */
   verify(token: string, nowSec: number, issuers: string[]): Verified {
-    const fail: Verified = { ok: false, reason: 'Jwt verification fails' };
-    const parts = token.split('.');
-    if (parts.length !== 3) return fail;
-    const [head, body, signature] = parts as [string, string, string];
-    const header = decode(head);
-    const claims = decode(body);
-    if (!header || !claims || header.alg !== 'RS256') return fail;
-    if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) return fail;
-    if (typeof claims.exp !== 'number') return fail;
-    if (nowSec >= claims.exp) return { ok: false, reason: 'Jwt is expired' };
-    if (header.kid !== this.kid) return fail;
-    const good = verify('sha256', Buffer.from(`${head}.${body}`), this.publicKey, Buffer.from(signature, 'base64url'));
-    return good ? { ok: true, claims } : fail;
+    return verifyRs256(token, nowSec, issuers, this.kid, this.publicKey);
   }
 
   jwks(): { keys: Claims[] } {
     const jwk = this.publicKey.export({ format: 'jwk' });
     return { keys: [{ ...jwk, kid: this.kid, alg: 'RS256', use: 'sig' }] };
   }
+}
+
+/** The `iss` a token claims, unverified: which issuer's key to check it with. */
+export function issuerOf(token: string): string | undefined {
+  const claims = decode(token.split('.')[1] ?? '');
+  return typeof claims?.iss === 'string' ? claims.iss : undefined;
+}
+
+/**
+ * Checks tokens signed by another issuer (an OpenID provider's ID tokens) by
+ * the gateway's rules, with that issuer's public key.
+ */
+export function issuerVerifier(issuer: string, publicJwk: JsonWebKey & { kid?: string }): (token: string, nowSec: number) => Verified {
+  const publicKey = createPublicKey({ key: publicJwk, format: 'jwk' });
+  return (token, nowSec) => verifyRs256(token, nowSec, [issuer], publicJwk.kid ?? '', publicKey);
+}
+
+/**
+ * Checks a token the way Envoy's jwt_authn filter does: issuer and time
+ * first, the signature last, so an expired token signed with a retired key
+ * still reads "Jwt is expired". No clock skew, so tests need not wait a minute.
+ */
+function verifyRs256(token: string, nowSec: number, issuers: string[], kid: string, publicKey: KeyObject): Verified {
+  const fail: Verified = { ok: false, reason: 'Jwt verification fails' };
+  const parts = token.split('.');
+  if (parts.length !== 3) return fail;
+  const [head, body, signature] = parts as [string, string, string];
+  const header = decode(head);
+  const claims = decode(body);
+  if (!header || !claims || header.alg !== 'RS256') return fail;
+  if (typeof claims.iss !== 'string' || !issuers.includes(claims.iss)) return fail;
+  if (typeof claims.exp !== 'number') return fail;
+  if (nowSec >= claims.exp) return { ok: false, reason: 'Jwt is expired' };
+  if (header.kid !== kid) return fail;
+  const good = verify('sha256', Buffer.from(`${head}.${body}`), publicKey, Buffer.from(signature, 'base64url'));
+  return good ? { ok: true, claims } : fail;
 }

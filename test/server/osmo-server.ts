@@ -27,7 +27,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { apiRoutes } from './api-routes.js';
+import { apiRoutes, type IdentityProvider } from './api-routes.js';
 import { FaultQueue, faultReply, send, sendTrickled, sendTruncated, type Fault } from './faults.js';
 import { hostileClaims, hostileReply } from './hostile.js';
 import { dispatch, internalError, json, type Reply, type Req } from './http-kit.js';
@@ -37,6 +37,7 @@ import { addDays, dayNumber, PatStore, pythonIsoNow } from './pat-store.js';
 
 export type { Fault } from './faults.js';
 export type { OAuthControls } from './oauth.js';
+export type { IdentityProvider } from './api-routes.js';
 
 export interface OsmoServerOptions {
   /** Lifetime of issued JWTs and OAuth access tokens; default 300. */
@@ -56,6 +57,12 @@ export interface OsmoServerOptions {
    * 500 ms). Default: OSMO_TEST_EXCHANGE_DELAY_MS from the environment, else 0.
    */
   exchangeDelayMs?: number;
+  /**
+   * Another OpenID provider in place of the one under /oauth/ (see
+   * test/helpers/oidc-provider.ts): `GET /api/auth/login` names it, and the
+   * gateway accepts the ID tokens it signs.
+   */
+  identityProvider?: IdentityProvider;
   /**
    * A hostile service and identity provider (see hostile.ts): terminal escapes
    * and line breaks in every text field returned, and OAuth errors that echo
@@ -139,7 +146,7 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
   const routes = [
     ...apiRoutes({
       store, signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime,
-      devMode: opts.devMode ?? true, maxTokenDays: opts.maxTokenDays ?? 365,
+      devMode: opts.devMode ?? true, maxTokenDays: opts.maxTokenDays ?? 365, identityProvider: opts.identityProvider,
     }),
     ...oauth.routes,
   ];

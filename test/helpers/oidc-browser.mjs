@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// BROWSER for the oidc-provider tests (test/helpers/oidc-provider.ts): hands
+// the URL osmo opens to that provider's user agent, which signs in, consents
+// and follows the redirect to osmo's loopback callback. The page osmo answered
+// with ("STATUS\nBODY") is written to BROWSER_PAGE_FILE.
+import { writeFileSync } from 'node:fs';
+
+const res = await fetch(process.env.OIDC_BROWSE_URL, { method: 'POST', body: process.argv[2] });
+const page = await res.text();
+if (process.env.BROWSER_PAGE_FILE) writeFileSync(process.env.BROWSER_PAGE_FILE, res.ok ? page : `browser failed: HTTP ${res.status}\n${page}`);
+process.exit(res.ok ? 0 : 1);
