@@ -29,17 +29,19 @@ export class Context implements Services {
   readonly env: NodeJS.ProcessEnv;
   readonly configDir: string;
   readonly debug: boolean;
+  readonly now: (() => number) | undefined;
   private transportPromise: Promise<Transport> | undefined;
   private readonly warnedFacts = new Set<string>();
 
   constructor(
     readonly io: IO,
     env: NodeJS.ProcessEnv,
-    opts: { debug?: boolean } = {},
+    opts: { debug?: boolean; now?: () => number } = {},
   ) {
     this.env = { ...env };
     this.configDir = configDir(this.env);
     this.debug = Boolean(opts.debug) || debugFromEnv(this.env);
+    this.now = opts.now;
   }
 
   // Warnings and notes may carry server text (a token name, a device code, a URL).

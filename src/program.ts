@@ -58,10 +58,13 @@ function helpWidth(stream: NodeJS.WritableStream): number {
   return isTTY && columns ? Math.min(columns, HELP_WIDTH) : HELP_WIDTH;
 }
 
-/** The one exit point: maps typed errors to SPEC.md's exit codes. */
-export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * The one exit point: maps typed errors to SPEC.md's exit codes. `now`, a
+ * clock, is for tests that run osmo in-process (test/helpers/in-process.ts).
+ */
+export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env, opts: { now?: () => number } = {}): Promise<number> {
   let context: Context | undefined;
-  const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug) })), io);
+  const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug), now: opts.now })), io);
   let interrupted: InterruptedError | undefined;
   try {
     await program.parseAsync(argv, { from: 'user' });

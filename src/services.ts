@@ -16,6 +16,8 @@ export interface Services {
   readonly env: NodeJS.ProcessEnv;
   readonly configDir: string;
   readonly debug: boolean;
+  /** The time in ms since the epoch when a test injects a clock (test/helpers/in-process.ts); else Date.now(). */
+  readonly now?: () => number;
   /**
    * A `Warning: …` line on stderr. `fact` names what it is about (e.g. one
    * PAT's expiry): a second warning about the same fact in one command is dropped.

@@ -1,10 +1,17 @@
+// Token commands and the JWT cache, run in-process (test/helpers/in-process.ts):
+// main() with captured IO against the local server over real HTTP. The
+// process-level paths of these commands (bin/osmo, exit codes as a shell
+// sees them) are covered by the other suites, which run the binary.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { EXCHANGE, LIST, futureDate, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, futureDate, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { tempDir } from './helpers/cli.js';
+import { inProcessUser, TestClock } from './helpers/in-process.js';
 
-const server = useServer();
+const clock = new TestClock();
+const server = useServer({ now: clock.now });
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser(clock);
 
 describe('the seed page workflow, end to end', () => {
   it('dev login, token set, token login from a file, list, roles, delete', async () => {
@@ -241,7 +248,7 @@ describe('the JWT cache', () => {
     const { osmo } = newUser();
     await withJwtLifetime(server(), 33, async () => { // fresh for 3 s: the client renews 30 s early
       await tokenLogin(server(), osmo, 'user@example.com', 'renew-token');
-      await new Promise((r) => setTimeout(r, 3500));
+      clock.advance(3500); // for osmo and the server alike
       const before = server().count(EXCHANGE);
       assert.equal((await osmo(['token', 'list'])).code, 0);
       assert.equal(server().count(EXCHANGE), before + 1);

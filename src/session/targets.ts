@@ -59,6 +59,7 @@ async function storedTarget(ctx: Services, url: string, server: ServerState): Pr
     store,
     lock: lazyLock(ctx),
     renew: renewerFor(server, url, await ctx.client(url), ctx),
+    nowSeconds: secondsClock(ctx),
     source: `the stored ${server.method} login for ${url}`,
     recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
   });
@@ -77,6 +78,7 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
     lock: noLock,
     // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
     renew: (secrets) => renew(secrets).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
+    nowSeconds: secondsClock(ctx),
     source: ENV_SOURCE,
     recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
   });
@@ -84,6 +86,12 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
 }
 
 export const ENV_SOURCE = 'OSMO_TOKEN in the environment';
+
+/** The injected clock in the seconds JwtSession counts in; undefined: the real one. */
+function secondsClock(ctx: Services): (() => number) | undefined {
+  const now = ctx.now;
+  return now && (() => now() / 1000);
+}
 
 /** OSMO_URL, checked: the server OSMO_TOKEN is for. */
 export function envUrl(env: NodeJS.ProcessEnv): string {

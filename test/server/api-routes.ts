@@ -4,7 +4,7 @@
 // answer JSON. Keeping both layers here is what lets client tests meet the
 // same mix of error shapes a real deployment produces.
 import {
-  header, internalError, json, missing, nowSeconds, serviceError, text, UserError, validationError,
+  header, internalError, json, missing, serviceError, text, UserError, validationError,
   type Reply, type Req, type Route,
 } from './http-kit.js';
 import { issuerOf, type JwtSigner, type Verified } from './jwt.js';
@@ -26,6 +26,8 @@ export interface ApiDeps {
   devMode: boolean;
   maxTokenDays: number;
   lifetime(): number;
+  /** The server's clock, unix seconds: when JWTs are issued and checked. */
+  nowSeconds(): number;
   rolesOf(user: string): string[];
   baseUrl(): string;
 }
@@ -61,7 +63,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       return unauthorized('Jwt is missing');
     }
     const idp = deps.identityProvider;
-    const result = idp && issuerOf(bearer) === idp.issuer ? idp.verify(bearer, nowSeconds()) : signer.verify(bearer, nowSeconds(), issuers());
+    const result = idp && issuerOf(bearer) === idp.issuer ? idp.verify(bearer, deps.nowSeconds()) : signer.verify(bearer, deps.nowSeconds(), issuers());
     if (!result.ok) return unauthorized(result.reason);
     const { claims } = result;
     // PAT JWTs name the user in unique_name; OAuth access tokens in preferred_username.
@@ -103,7 +105,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     const pat = store.bySecretValue(secret);
     if (!pat) throw new UserError('Access Token is invalid');
     if (daysFromToday(pat.expiresAt) <= 0) throw new UserError('Access Token has expired');
-    const now = nowSeconds();
+    const now = deps.nowSeconds();
     const exp = now + deps.lifetime();
     const token = signer.sign({
       iss: 'osmo', aud: 'osmo', iat: now, nbf: now, exp,

@@ -3,7 +3,7 @@
 // providers do: RFC 6749/8628 JSON errors on the token endpoint, 302s from
 // the authorize endpoint, and access tokens the OSMO gateway accepts.
 import { createHash } from 'node:crypto';
-import { form, html, json, nowSeconds, redirect, type Reply, type Req, type Route } from './http-kit.js';
+import { form, html, json, redirect, type Reply, type Req, type Route } from './http-kit.js';
 import type { Claims, JwtSigner } from './jwt.js';
 import { GrantStore, opaque, s256 } from './oauth-grants.js';
 
@@ -32,6 +32,8 @@ export interface OAuthDeps {
   signer: JwtSigner;
   baseUrl(): string;
   lifetime(): number;
+  /** The server's clock, unix seconds. */
+  nowSeconds(): number;
   rolesOf(user: string): string[];
   defaultUser: string;
 }
@@ -57,7 +59,7 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
   const issuer = (): string => `${deps.baseUrl()}/oauth`;
 
   function issueTokens(user: string, clientId: string, nonce?: string): Reply {
-    const now = nowSeconds();
+    const now = deps.nowSeconds();
     const lifetime = deps.lifetime();
     const profile = profileOf(user);
     const access = deps.signer.sign({

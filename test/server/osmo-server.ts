@@ -64,6 +64,12 @@ export interface OsmoServerOptions {
    */
   identityProvider?: IdentityProvider;
   /**
+   * The clock JWTs are issued and checked by, ms since the epoch; default
+   * Date.now. A test that ages tokens moves this and osmo's clock together
+   * (test/helpers/in-process.ts) instead of sleeping.
+   */
+  now?: () => number;
+  /**
    * A hostile service and identity provider (see hostile.ts): terminal escapes
    * and line breaks in every text field returned, and OAuth errors that echo
    * the request, secrets included.
@@ -138,14 +144,16 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
   const counts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   const exchangeDelayMs = opts.exchangeDelayMs ?? exchangeDelayFromEnv(process.env);
+  const now = opts.now ?? Date.now;
+  const nowSeconds = (): number => Math.floor(now() / 1000);
 
   const oauth = createOAuthProvider({
-    signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime,
+    signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime, nowSeconds,
     defaultUser: Object.keys(users)[0] ?? 'user@example.com',
   });
   const routes = [
     ...apiRoutes({
-      store, signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime,
+      store, signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime, nowSeconds,
       devMode: opts.devMode ?? true, maxTokenDays: opts.maxTokenDays ?? 365, identityProvider: opts.identityProvider,
     }),
     ...oauth.routes,

@@ -1,0 +1,68 @@
+/**
+ * osmo in the test's own process: `main(argv, io, env)` from src/program.ts
+ * with captured IO and an injected clock, against the local OSMO server over
+ * real HTTP, with the real file store and lock in a temporary config
+ * directory. A command costs a few milliseconds instead of a Node start-up,
+ * and a JWT is aged by moving the clock instead of sleeping:
+ *
+ *   const clock = new TestClock();
+ *   const server = useServer({ now: clock.now });   // the server keeps the same time
+ *   const { osmo } = inProcessUser(clock);
+ *   await osmo(['token', 'list']);                   // { code, stdout, stderr }
+ *   clock.advance(3_500);                            // 3.5 s later, for osmo and the server
+ *
+ * What only a process shows stays with runOsmo() (test/helpers/cli.ts): the
+ * bundle and bin/osmo, signals and exit codes, start-up, many processes at
+ * once, the keychain (its D-Bus session is per process). The credential store
+ * is the file store: the session layer opens stores itself, so an in-memory
+ * one cannot be handed in yet (issue 22, second part).
+ */
+import { Readable, Writable } from 'node:stream';
+import { main } from '../../src/program.js';
+import type { IO } from '../../src/io.js';
+import { baseEnv, tempDir, type RunOptions, type RunResult } from './cli.js';
+
+/** Real time plus an offset that only grows: tokens age when a test says so. */
+export class TestClock {
+  private offsetMs = 0;
+  readonly now = (): number => Date.now() + this.offsetMs;
+  advance(ms: number): void {
+    if (ms < 0) throw new Error('a clock only moves forward');
+    this.offsetMs += ms;
+  }
+}
+
+/** Written to by osmo, read by the test. */
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/**
+ * The Transport still reads proxy settings from process.env (issue 22), which
+ * in-process is the test runner's: a proxy there would silently change what
+ * a test means, so it is refused instead.
+ */
+function refuseProxyEnvironment(): void {
+  const proxy = Object.keys(process.env).find((key) => /^(https?|all|no)_proxy$/i.test(key));
+  if (proxy) throw new Error(`in-process osmo would use ${proxy} from the test runner's environment; unset it or run the test through runOsmo()`);
+}
+
+/** Runs one osmo command in-process, as runOsmo() runs it as a child: same env, same result shape. */
+export async function runInProcess(args: string[], configDir: string, opts: RunOptions & { clock?: TestClock } = {}): Promise<RunResult> {
+  refuseProxyEnvironment();
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const io: IO = { stdout, stderr, stdin: Readable.from(opts.input === undefined ? [] : [opts.input]), stdinIsTTY: false, stderrIsTTY: false };
+  const code = await main(args, io, baseEnv(configDir, opts.env), { now: opts.clock?.now });
+  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A user's own config directory and an in-process runner bound to it: newUser() (fixtures.ts) without the processes. */
+export function inProcessUser(clock?: TestClock, env: RunOptions['env'] = {}): { dir: string; osmo: (args: string[], opts?: RunOptions) => Promise<RunResult> } {
+  const dir = tempDir();
+  return { dir, osmo: (args, opts = {}) => runInProcess(args, dir, { ...opts, clock, env: { ...env, ...opts.env } }) };
+}
