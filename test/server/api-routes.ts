@@ -9,9 +9,12 @@ import {
 } from './http-kit.js';
 import type { JwtSigner } from './jwt.js';
 import { dayNumber, daysFromToday, pythonIsoNow, TOKEN_NAME_RE, type PatStore } from './pat-store.js';
+import { userRoutes } from './user-routes.js';
+import type { UserStore } from './user-store.js';
 
 export interface ApiDeps {
   store: PatStore;
+  users: UserStore;
   signer: JwtSigner;
   devMode: boolean;
   maxTokenDays: number;
@@ -192,5 +195,6 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handler: authed((req, who, [user, name]) => create(req, user ?? '', name ?? '', who.user), true) },
     { method: 'DELETE', pattern: at(`/api/auth/user/${SEG}/access_token/${SEG}`),
       handler: authed((_r, _who, [user, name]) => remove(user ?? '', name ?? ''), true) },
+    ...userRoutes({ users: deps.users, pats: store, guard: (handler) => authed((req, who, params) => handler(req, who.user, params), true) }),
   ];
 }
