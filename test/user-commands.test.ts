@@ -7,6 +7,8 @@ import { assertCleanFailure } from './helpers/assert-cli.js';
 import { OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
 import { havePty, runInPty, runOsmoInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
+import { startOsmoServer } from './server/osmo-server.js';
+import { HOSTILE_TEXT } from './server/hostile.js';
 
 const server = useServer();
 const ADMIN = 'admin@example.com';
@@ -297,5 +299,33 @@ describe('a service account, end to end', () => {
     // The PAT is gone with the user: no new login, and no environment login, can use it.
     assertCleanFailure(await newUser().osmo(['login', server().url, '--method', 'token', '--token-file', file]), { code: 2, message: /Access Token is invalid/ });
     assertCleanFailure(await newUser({ OSMO_URL: server().url, OSMO_TOKEN: rotated }).osmo(['token', 'list']), { code: 2, message: /Access Token is invalid/ });
+  });
+});
+
+describe('a hostile service', () => {
+  it('its text in IDs, names and dates is escaped, on the lines osmo prints; JSON stays exact', async () => {
+    const hostile = await startOsmoServer({ hostile: true });
+    try {
+      const { osmo } = newUser();
+      ok(await osmo(['login', hostile.url, '--method', 'dev', '--username', ADMIN]));
+      hostile.addUser('svc-evil', ['osmo-user'], ADMIN);
+      // eslint-disable-next-line no-control-regex
+      const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/u;
+      const outputs = [
+        ok(await osmo(['user', 'list'])),
+        ok(await osmo(['user', 'get', 'svc-evil'])),
+        ok(await osmo(['user', 'create', 'svc-new', '-r', 'osmo-user'])),
+      ];
+      for (const res of outputs) assert.equal(unsafe.exec(res.stdout + res.stderr), null, res.stdout);
+      const table = outputs[0]!.stdout.trimEnd().split('\n');
+      assert.ok(table.slice(2).every((l) => /^[+|]/.test(l)), outputs[0]!.stdout);
+      assert.equal(table.filter((l) => l.includes('forged')).length, 3, 'one row per user, none forged');
+      assert.equal(outputs[1]!.stdout.trimEnd().split('\n').length, 6, outputs[1]!.stdout);
+      assert.equal(outputs[2]!.stdout.trimEnd().split('\n').length, 2, outputs[2]!.stdout);
+      const json = JSON.parse(ok(await osmo(['user', 'get', 'svc-evil', '-t', 'json'])).stdout) as { id: string };
+      assert.equal(json.id, `svc-evil${HOSTILE_TEXT}`);
+    } finally {
+      await hostile.close();
+    }
   });
 });

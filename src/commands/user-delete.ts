@@ -3,7 +3,6 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { println } from '../io.js';
 import { formatTypeOption, printJson, type FormatType } from '../output.js';
-import { canPrompt } from '../prompt.js';
 import { terminalSafe } from '../util/display-text.js';
 import { validateUserId } from '../validate.js';
 
@@ -25,6 +24,7 @@ export function userDeleteCommand(getContext: () => Context): Command {
 
 export async function runUserDelete(opts: UserDeleteOptions, ctx: Context): Promise<void> {
   const id = terminalSafe(opts.id);
+  const { canPrompt, confirm } = await import('../prompt.js');
   // Refused before any request: nobody can answer, and a closed stdin must not read as consent.
   if (!opts.force && !canPrompt(ctx.io)) {
     throw new UsageError(`not deleting user ${id} without confirmation, and there is no terminal to ask on`, `to delete it, run: osmo user delete ${id} --force`);
@@ -35,7 +35,6 @@ export async function runUserDelete(opts: UserDeleteOptions, ctx: Context): Prom
     if (!opts.force) {
       // Say what goes with the user before asking.
       const [user, tokens] = await Promise.all([client.getUser(opts.id), client.listTokens(opts.id)]);
-      const { confirm } = await import('../prompt.js');
       const question = `Are you sure you want to delete user "${id}"? ${consequences(tokens.map((t) => t.token_name), user.roles.map((r) => r.role_name))} [y/N]: `;
       if (!(await confirm(ctx.io, question))) return void println(ctx.io.stderr, 'Cancelled');
     }
