@@ -194,6 +194,20 @@ describe('osmo user update and user roles add|remove', () => {
     assert.equal(error.hint, 'made: removed osmo-user; not made: remove osmo-ml-team, remove osmo-admin');
   });
 
+  it('no answer at all: the change that got none is reported as unknown, the rest as not made (exit 10)', async () => {
+    const osmo = await admin();
+    ok(await osmo(['user', 'create', 'svc-net', '-r', 'osmo-ml-team']));
+    server().fault({ route: 'POST /api/auth/user/svc-net/roles', drop: 'immediately', times: Infinity });
+    try {
+      const res = await osmo(['user', 'update', 'svc-net', '-a', 'osmo-admin', '-r', 'osmo-ml-team']);
+      assert.equal(res.stdout, '');
+      assertCleanFailure(res, { code: 10, message: /^could not add role osmo-admin to svc-net: / });
+      assert.match(res.stderr, /\n {2}made: none; not made: remove osmo-ml-team; unknown: add osmo-admin\n$/);
+    } finally {
+      server().clearFaults();
+    }
+  });
+
   it('nothing to do is the official client\'s message, exit 2, before any request', async () => {
     const osmo = await admin();
     server().resetCounts();
