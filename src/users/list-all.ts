@@ -16,7 +16,7 @@ export interface UserFilter {
  * a page that brings nothing new ends the walk (also against a service that
  * ignores start_index).
  */
-export async function listAllUsers(client: OsmoClient, filter: UserFilter, limit?: number): Promise<UserList> {
+export async function listAllUsers(client: Pick<OsmoClient, 'listUsers'>, filter: UserFilter, limit?: number): Promise<UserList> {
   const users: User[] = [];
   const seen = new Set<string>();
   const idPrefix = filter.idPrefix === undefined ? undefined : likeLiteral(filter.idPrefix);
