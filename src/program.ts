@@ -10,6 +10,7 @@ import { logoutCommand } from './commands/logout.js';
 import { statusCommand } from './commands/status.js';
 import { switchCommand } from './commands/switch.js';
 import { tokenCommand } from './commands/token.js';
+import { userCommand } from './commands/user.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { printTokenCommand } from './commands/print-token.js';
 import { apiCommand } from './commands/api.js';
@@ -27,6 +28,7 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .addCommand(statusCommand(getContext))
     .addCommand(switchCommand(getContext))
     .addCommand(tokenCommand(getContext))
+    .addCommand(userCommand(getContext))
     .addCommand(whoamiCommand(getContext))
     .addCommand(printTokenCommand(getContext))
     .addCommand(apiCommand(getContext))

@@ -91,3 +91,37 @@ export async function readPipedStdin(io: IO, graceMs: number, maxBytes: number):
   }
   return readAllStdin(io, maxBytes);
 }
+
+/**
+ * Asks a yes/no question on stderr and reads one line (the terminal echoes
+ * it): true only for `y` or `yes`. An end of input is a no. Callers check
+ * canPrompt() first, so this never waits on a pipe.
+ */
+export async function confirm(io: IO, question: string): Promise<boolean> {
+  io.stderr.write(question);
+  const stdin = io.stdin as NodeJS.ReadStream;
+  return new Promise((resolve) => {
+    let line = '';
+    const done = (answer: boolean): void => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onEnd);
+      stdin.pause();
+      resolve(answer);
+    };
+    const onData = (chunk: string): void => {
+      line += chunk;
+      const end = line.search(/[\r\n]/);
+      if (end >= 0) done(/^y(es)?$/i.test(line.slice(0, end).trim()));
+    };
+    const onEnd = (): void => {
+      io.stderr.write('\n');
+      done(false);
+    };
+    stdin.setEncoding('utf8');
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onEnd);
+    stdin.resume();
+  });
+}

@@ -70,6 +70,20 @@ export async function resolveExpiry(flags: ExpiryFlags, now: Date): Promise<stri
   return date;
 }
 
+const USER_ID = /^[a-zA-Z0-9]([a-zA-Z0-9_.@-]*[a-zA-Z0-9])?$/;
+
+/** A user ID as the service's rule allows it; `example` is the command to show in the hint. */
+export function validateUserId(id: string, example = 'osmo user get svc-automation'): string {
+  if (!USER_ID.test(id)) {
+    const shown = id.length > 60 ? `${id.slice(0, 60)}...` : id;
+    throw new UsageError(
+      `invalid user ID "${shown}": use letters, digits, ".", "_", "@" and "-", starting and ending with a letter or digit`,
+      `for example: ${example}`,
+    );
+  }
+  return id;
+}
+
 export function validateRoles(roles: string[] | undefined): string[] | undefined {
   if (!roles?.length) return undefined;
   const cleaned = roles.flatMap((r) => r.split(',')).map((r) => r.trim());

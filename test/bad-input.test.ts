@@ -45,6 +45,7 @@ const INVALID_DATE = /^invalid --expires-at ".*": expected a calendar date YYYY-
 const INVALID_DURATION = /^invalid --expires-in ".*": expected a whole number and a unit: d \(days\), w \(weeks\), m \(months\) or y \(years\)$/;
 const NOT_FUTURE = /^--expires-at \d{4}-\d{2}-\d{2} is not in the future \(today is \d{4}-\d{2}-\d{2} UTC\)$/;
 const NOT_LOGGED_IN = /^you are not logged in/;
+const INVALID_USER_ID = /^invalid user ID ".*": use letters, digits, "\.", "_", "@" and "-", starting and ending with a letter or digit$/;
 const dev = ['--method', 'dev', '--username', 'user@example.com'];
 const tokenLogin = (c: RowContext, ...rest: string[]): string[] => ['login', c.url, '--method', 'token', ...rest];
 
@@ -84,6 +85,16 @@ const rows: Row[] = [
   { name: 'user "..", for delete', args: () => ['token', 'delete', 'ok', '-u', '..'], message: /^invalid --user "\.\.": not a user name$/ },
   { name: 'user ".", for list', args: () => ['token', 'list', '--user', '.'], message: /^invalid --user "\.": not a user name$/ },
   { name: 'user " .. " (trimmed), for rotate', args: () => ['token', 'rotate', 'ok', '-u', ' .. '], message: /^invalid --user "\.\.": not a user name$/ },
+  // osmo user: IDs as the service's rule allows them, and what needs no request to refuse
+  { name: 'user ID with a space (user create)', args: () => ['user', 'create', 'svc automation'], message: INVALID_USER_ID },
+  { name: 'user ID ending with a dash (user get)', args: () => ['user', 'get', 'svc-'], message: INVALID_USER_ID },
+  { name: 'user ID "..", for user delete --force', args: () => ['user', 'delete', '..', '--force'], message: INVALID_USER_ID },
+  { name: 'user ID with a slash (user roles add)', args: () => ['user', 'roles', 'add', 'a/b', 'osmo-user'], message: INVALID_USER_ID },
+  { name: 'user update with nothing to do', args: () => ['user', 'update', 'svc-automation'], message: /^No updates specified\. Use --add-roles or --remove-roles\.$/ },
+  { name: 'user delete without a terminal or --force', args: () => ['user', 'delete', 'svc-automation'], input: 'y\n', message: /^not deleting user svc-automation without confirmation, and there is no terminal to ask on$/ },
+  { name: 'user list --count 0', args: () => ['user', 'list', '--count', '0'], message: /^invalid --count "0": expected a whole number of users, 1 or more$/ },
+  { name: 'user list with an empty --id-prefix', args: () => ['user', 'list', '--id-prefix', ''], message: /^--id-prefix needs a prefix$/ },
+  { name: 'one -r value and no ID (user create -r osmo-user)', args: () => ['user', 'create', '-r', 'osmo-user'], message: /^missing required argument 'id'$/ },
   // server URLs
   { name: 'login URL that is not a URL (not-a-url)', args: () => ['login', 'not-a-url', ...dev], message: /^"not-a-url" is not a server URL$/ },
   { name: 'login URL with scheme ftp://x', args: () => ['login', 'ftp://x', ...dev], message: /^unsupported URL scheme "ftp"/ },

@@ -61,12 +61,17 @@ describe('osmo completion', () => {
       ['osmo', 'status', '--'],
       ['osmo', 'logout', '--'],
       ['osmo', 'status', '-t', ''],
+      ['osmo', 'user', ''],
+      ['osmo', 'user', 'roles', ''],
+      ['osmo', 'user', 'list', '-r', 'osmo-user', '--'],
+      ['osmo', 'user', 'roles', 'add', 'svc', 'osmo-user', '-t', ''],
+      ['osmo', 'user', 'delete', 'svc', '-'],
     ]);
     assert.match(registration, /^complete -F \S+ osmo$/);
     assert.deepEqual(replies[0], ['token']);
     assert.deepEqual(replies[1], ['set', 'rotate', 'list', 'roles', 'delete']);
     assert.deepEqual(replies[2], ['list']);
-    assert.deepEqual(replies[3], ['login', 'logout', 'status', 'switch', 'token', 'whoami', 'print-token', 'api', 'completion']);
+    assert.deepEqual(replies[3], ['login', 'logout', 'status', 'switch', 'token', 'user', 'whoami', 'print-token', 'api', 'completion']);
     assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
@@ -77,6 +82,11 @@ describe('osmo completion', () => {
     assert.deepEqual(replies[11], ['--offline', '--format-type', '--help', '--debug']);
     assert.deepEqual(replies[12], ['--all', '--help', '--debug']);
     assert.deepEqual(replies[13], ['text', 'json']);
+    assert.deepEqual(replies[14], ['list', 'create', 'get', 'update', 'delete', 'roles']);
+    assert.deepEqual(replies[15], ['add', 'remove']);
+    assert.deepEqual(replies[16], ['--id-prefix', '--roles', '--count', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[17], ['text', 'json']);
+    assert.deepEqual(replies[18], ['-f', '--force', '-t', '--format-type', '-h', '--help', '--debug']);
   });
 
   it('zsh and fish: scripts generated from the same tree', async () => {
@@ -100,9 +110,9 @@ compadd() { shift; print -r -- "$*"; }
 _files() { print FILES; }
 source "$1"
 t() { words=("$@"); CURRENT=\${#words}; PREFIX="\${words[-1]}"; _osmo; }
-t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''; t osmo status -t ''; t osmo s`;
+t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''; t osmo status -t ''; t osmo s; t osmo user roles ''`;
     const out = execFileSync('zsh', ['-f', '-c', program, 'zsh', file], { encoding: 'utf8' });
-    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json', 'text json', 'login logout status switch token whoami print-token api completion']);
+    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json', 'text json', 'login logout status switch token user whoami print-token api completion', 'add remove']);
   });
 
   it('fish: complete -C offers the right words (where fish is installed)', async (t) => {
@@ -117,6 +127,9 @@ t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login
     assert.deepEqual(words('osmo logout --a'), ['--all']);
     assert.deepEqual(words('osmo token ').sort(), ['delete', 'list', 'roles', 'rotate', 'set']);
     assert.deepEqual(words('osmo login --method ').sort(), ['code', 'dev', 'password', 'pkce', 'token']);
+    assert.deepEqual(words('osmo user ').sort(), ['create', 'delete', 'get', 'list', 'roles', 'update']);
+    assert.deepEqual(words('osmo user roles ').sort(), ['add', 'remove']);
+    assert.deepEqual(words('osmo user delete svc --f'), ['--force', '--format-type']);
   });
 
   it('an unknown shell exits 2 and lists the choices', async () => {

@@ -1,6 +1,6 @@
-// `npm run demo`: the "Personal Access Tokens" page's whole workflow, and the
-// rotation it recommends, run with the real bin/osmo against the bundled local
-// OSMO server. Everything happens in a throw-away home directory (secrets in a
+// `npm run demo`: the "Personal Access Tokens" page's whole workflow, the
+// rotation it recommends, and a CI service account from creation to deletion,
+// run with the real bin/osmo against the bundled local OSMO server. Everything happens in a throw-away home directory (secrets in a
 // file there, never in your keychain), removed at the end.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,10 +22,11 @@ let failed = false;
  * stderr, before the token on stdout). The server runs in this process, so
  * each command runs asynchronously beside it.
  */
-function osmo(args: string[], expectedCode = 0): Promise<void> {
-  process.stdout.write(`\n$ osmo ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
+function osmo(args: string[], expectedCode = 0, extraEnv: Record<string, string> = {}): Promise<void> {
+  const shown = Object.entries(extraEnv).map(([k, v]) => `${k}=${v.replace(home, '~')} `).join('');
+  process.stdout.write(`\n$ ${shown}osmo ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, OSMO_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('/bin/sh', ['-c', 'exec "$@" 2>&1', 'sh', process.execPath, OSMO_BIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
     child.stdout.pipe(process.stdout, { end: false });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -56,6 +57,25 @@ try {
   await osmo(['logout']);
   // Nothing stored any more: `osmo status` says so and exits 2, as scripts expect.
   await osmo(['status'], 2);
+
+  // A service account for CI, as OSMO's deployment guide sets one up: an administrator
+  // creates the user and a scoped token straight into a file for the pipeline.
+  console.log('\n# A service account for CI, from creation to deletion');
+  await osmo(['login', server.url, '--method', 'dev', '--username', 'admin@example.com']);
+  await osmo(['user', 'create', 'svc-automation', '--roles', 'osmo-user']);
+  await osmo(['token', 'set', 'automation-token', '--user', 'svc-automation', '--expires-in', '90d', '--description', 'Automation Token', '--roles', 'osmo-user', '--output-file', '~/svc-token']);
+  await osmo(['user', 'list', '--id-prefix', 'svc-']);
+  await osmo(['user', 'get', 'svc-automation']);
+  // The pipeline logs in from the file (its own config directory), or uses OSMO_URL + OSMO_TOKEN.
+  const pipeline = { OSMO_CONFIG_DIR: join(home, 'pipeline') };
+  await osmo(['login', server.url, '--method', 'token', '--token-file', '~/svc-token'], 0, pipeline);
+  await osmo(['whoami'], 0, pipeline);
+  await osmo(['token', 'rotate', 'automation-token', '--expires-in', '30d', '--output-file', '~/svc-token'], 0, pipeline);
+  await osmo(['user', 'roles', 'add', 'svc-automation', 'osmo-ml-team']);
+  await osmo(['user', 'delete', 'svc-automation', '--force']);
+  // Its tokens went with it: the pipeline's next login is refused.
+  await osmo(['login', server.url, '--method', 'token', '--token-file', '~/svc-token'], 2, pipeline);
+  await osmo(['logout']);
 } finally {
   await server.close();
   rmSync(home, { recursive: true, force: true });

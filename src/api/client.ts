@@ -18,6 +18,17 @@ import {
   type AccessTokenRoles,
   type LoginInfo,
 } from './schemas.js';
+import {
+  roleAssignmentSchema,
+  userListSchema,
+  userSchema,
+  userWithRolesSchema,
+  type RoleAssignment,
+  type User,
+  type UserList,
+  type UserQuery,
+  type UserWithRoles,
+} from './user-schemas.js';
 
 /** What the client needs from a session: headers, and one renewal after a 401. */
 export interface Authenticator {
@@ -94,6 +105,35 @@ export class OsmoClient {
 
   async deleteToken(name: string, user?: string): Promise<void> {
     await this.call({ method: 'DELETE', path: tokenPath(name, user), idempotent: true }, deletedSchema, 'delete the token');
+  }
+
+  // User management (admins only). A create is never retried blindly (a lost
+  // answer could mean it was made); the service assigns a role idempotently.
+  listUsers(q: UserQuery): Promise<UserList> {
+    const query = new URLSearchParams({ start_index: String(q.startIndex), count: String(q.count) });
+    if (q.idPrefix !== undefined) query.set('id_prefix', q.idPrefix);
+    for (const role of q.roles ?? []) query.append('roles', role);
+    return this.call({ method: 'GET', path: `/api/auth/user?${query}`, idempotent: true }, userListSchema, 'list users');
+  }
+
+  createUser(id: string, roles?: string[]): Promise<User> {
+    return this.call({ method: 'POST', path: '/api/auth/user', json: { id, ...(roles?.length ? { roles } : {}) }, idempotent: false }, userSchema, 'create the user');
+  }
+
+  getUser(id: string): Promise<UserWithRoles> {
+    return this.call({ method: 'GET', path: `/api/auth/user/${pathSegment(id)}`, idempotent: true }, userWithRolesSchema, 'read the user');
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/api/auth/user/${pathSegment(id)}`, idempotent: true }, deletedSchema, 'delete the user');
+  }
+
+  assignUserRole(id: string, role: string): Promise<RoleAssignment> {
+    return this.call({ method: 'POST', path: `/api/auth/user/${pathSegment(id)}/roles`, json: { role_name: role }, idempotent: true }, roleAssignmentSchema, 'assign the role');
+  }
+
+  async removeUserRole(id: string, role: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/api/auth/user/${pathSegment(id)}/roles/${pathSegment(role)}`, idempotent: true }, deletedSchema, 'remove the role');
   }
 
   /** An authenticated request to any path, for `osmo api`. Error statuses are returned, not thrown. */

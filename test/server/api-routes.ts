@@ -9,6 +9,8 @@ import {
 } from './http-kit.js';
 import { issuerOf, type JwtSigner, type Verified } from './jwt.js';
 import { dayNumber, daysFromToday, pythonIsoNow, TOKEN_NAME_RE, type PatStore } from './pat-store.js';
+import { userRoutes } from './user-routes.js';
+import type { UserStore } from './user-store.js';
 
 /** An OpenID provider other than the one under /oauth/, as an OSMO deployment names its own. */
 export interface IdentityProvider {
@@ -22,6 +24,7 @@ export interface IdentityProvider {
 export interface ApiDeps {
   identityProvider?: IdentityProvider;
   store: PatStore;
+  users: UserStore;
   signer: JwtSigner;
   devMode: boolean;
   maxTokenDays: number;
@@ -205,5 +208,6 @@ export function apiRoutes(deps: ApiDeps): Route[] {
       handler: authed((req, who, [user, name]) => create(req, user ?? '', name ?? '', who.user), true) },
     { method: 'DELETE', pattern: at(`/api/auth/user/${SEG}/access_token/${SEG}`),
       handler: authed((_r, _who, [user, name]) => remove(user ?? '', name ?? ''), true) },
+    ...userRoutes({ users: deps.users, pats: store, guard: (handler) => authed((req, who, params) => handler(req, who.user, params), true) }),
   ];
 }

@@ -17,6 +17,8 @@
  *   a bare 500 `Internal Server Error` for a malformed `expires_at`.
  * - PAT→JWT exchange issuing RS256 JWTs with the real claims (iss/aud "osmo",
  *   unique_name, roles, osmo_token_name; no sub/name/email), 300 s by default.
+ * - User management for `osmo-admin` callers (user-routes.ts): users, their
+ *   roles, and the cascades to their PATs.
  * - `x-osmo-warning` only for callers that send `x-osmo-client-version`.
  * - Dev mode (default on): `x-osmo-user: NAME` without Authorization is trusted.
  * - An OIDC provider under /oauth/ (device, authorize+PKCE, token, jwks, logout),
@@ -34,6 +36,7 @@ import { dispatch, internalError, json, type Reply, type Req } from './http-kit.
 import { JwtSigner } from './jwt.js';
 import { createOAuthProvider, type OAuthControls } from './oauth.js';
 import { addDays, dayNumber, PatStore, pythonIsoNow } from './pat-store.js';
+import { UserStore } from './user-store.js';
 
 export type { Fault } from './faults.js';
 export type { OAuthControls } from './oauth.js';
@@ -44,8 +47,13 @@ export interface OsmoServerOptions {
   jwtLifetimeSeconds?: number;
   /** Default true: accept `x-osmo-user: NAME` without Authorization. */
   devMode?: boolean;
-  /** user -> roles; unknown users get ['osmo-user']. */
+  /**
+   * user -> roles: the users the service has stored (`osmo user list` shows
+   * them). Users it has not stored act with ['osmo-user'].
+   */
   users?: Record<string, string[]>;
+  /** Roles that exist besides those of `users`; default osmo-admin, osmo-user, osmo-ml-team. */
+  roles?: string[];
   /** Longest PAT lifetime the service allows, in days; default 365. */
   maxTokenDays?: number;
   port?: number;
@@ -110,6 +118,8 @@ export interface OsmoServer {
   clearFaults(): void;
   /** Seeds a PAT without any of the service's checks; returns its secret. */
   issuePat(user: string, name: string, opts?: IssuePatOptions): string;
+  /** Seeds a stored user without any of the service's checks (for many users at once). */
+  addUser(id: string, roles?: string[], createdBy?: string | null): void;
   setJwtLifetime(seconds: number): void;
   /** Every JWT issued so far fails verification from now on. */
   rotateSigningKey(): void;
@@ -127,6 +137,8 @@ export function exchangeDelayFromEnv(env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+const DEFAULT_ROLES = ['osmo-admin', 'osmo-user', 'osmo-ml-team'];
+
 const DEFAULT_USERS: Record<string, string[]> = {
   'user@example.com': ['osmo-user', 'osmo-ml-team'],
   'admin@example.com': ['osmo-admin', 'osmo-user'],
@@ -135,8 +147,9 @@ const DEFAULT_USERS: Record<string, string[]> = {
 export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<OsmoServer> {
   let lifetime = opts.jwtLifetimeSeconds ?? 300;
   let url = '';
-  const users = opts.users ?? DEFAULT_USERS;
-  const rolesOf = (user: string): string[] => users[user] ?? ['osmo-user'];
+  const users = new UserStore(opts.roles ?? DEFAULT_ROLES);
+  for (const [id, roles] of Object.entries(opts.users ?? DEFAULT_USERS)) users.add(id, roles, null);
+  const rolesOf = (user: string): string[] => users.roleNames(user) ?? ['osmo-user'];
   const signer = new JwtSigner(opts.hostile ? hostileClaims : undefined);
   const store = new PatStore();
   const faults = new FaultQueue();
@@ -149,11 +162,11 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
 
   const oauth = createOAuthProvider({
     signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime, nowSeconds,
-    defaultUser: Object.keys(users)[0] ?? 'user@example.com',
+    defaultUser: Object.keys(opts.users ?? DEFAULT_USERS)[0] ?? 'user@example.com',
   });
   const routes = [
     ...apiRoutes({
-      store, signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime, nowSeconds,
+      store, users, signer, rolesOf, baseUrl: () => url, lifetime: () => lifetime, nowSeconds,
       devMode: opts.devMode ?? true, maxTokenDays: opts.maxTokenDays ?? 365, identityProvider: opts.identityProvider,
     }),
     ...oauth.routes,
@@ -251,6 +264,7 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
         })),
       });
     },
+    addUser: (id, roles = [], createdBy = null) => void users.add(id, roles, createdBy),
     setJwtLifetime: (seconds) => void (lifetime = seconds),
     rotateSigningKey: () => signer.rotate(),
     oauth: oauth.controls,

@@ -79,6 +79,17 @@ export class PatStore {
     return [...(this.byUser.get(user)?.values() ?? [])];
   }
 
+  /** Every PAT of a deleted user goes with it. */
+  deleteUser(user: string): void {
+    for (const pat of this.list(user)) this.bySecret.delete(pat.secret);
+    this.byUser.delete(user);
+  }
+
+  /** A role taken from a user is taken from each of the user's PATs (the service's foreign-key cascade). */
+  removeRole(user: string, role: string): void {
+    for (const pat of this.list(user)) pat.roles = pat.roles.filter((r) => r.role_name !== role);
+  }
+
   delete(user: string, name: string): boolean {
     const pat = this.find(user, name);
     if (!pat) return false;
