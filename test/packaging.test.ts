@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, describe, it, type TestContext } from 'node:test';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -53,8 +53,8 @@ async function secretService(t: TestContext): Promise<SecretService | undefined>
  * its rebuild of dist/ cannot pull the bundle from under tests running at the
  * same time.
  */
-let packing: Promise<{ work: string; tarball: string; packed: PackResult }> | undefined;
-function packed(): Promise<{ work: string; tarball: string; packed: PackResult }> {
+let packing: Promise<{ work: string; copy: string; tarball: string; packed: PackResult }> | undefined;
+function packed(): Promise<{ work: string; copy: string; tarball: string; packed: PackResult }> {
   packing ??= (async () => {
     const work = tempDir('osmo-pack-');
     const copy = join(work, 'src-copy');
@@ -66,7 +66,7 @@ function packed(): Promise<{ work: string; tarball: string; packed: PackResult }
     const pack = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: copy, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
     const [result] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('\n[') + 1 || pack.stdout.indexOf('['))) as PackResult[];
     assert.ok(result, pack.stdout);
-    return { work, tarball: join(out, result.filename), packed: result };
+    return { work, copy, tarball: join(out, result.filename), packed: result };
   })();
   return packing;
 }
@@ -144,6 +144,27 @@ describe('packaging', () => {
     assert.equal((JSON.parse(found.stdout) as { pat?: string }).pat, pat, 'secret-tool finds the PAT in the keychain');
     const list = await run(osmo, ['token', 'list'], { env, cwd: work });
     assert.match(list.stdout, /strict-install/);
+  });
+
+  it('npm link: no install-scripts warning, nothing rebuilt; the linked osmo keeps a login in the keychain', { timeout: 180_000 }, async (t) => {
+    // The copy that was packed: dist/ built (by prepack), node_modules installed, as after `npm install` in a clone.
+    const { work, copy } = await packed();
+    const built = statSync(join(copy, 'dist', 'osmo.cjs')).mtimeMs;
+    const prefix = join(work, 'link-prefix');
+    const link = await run('npm', ['link', '--no-audit', '--no-fund'], { cwd: copy, env: { ...npmEnv, npm_config_prefix: prefix }, timeout: 120_000 });
+    assert.doesNotMatch(`${link.stdout}${link.stderr}`, /install.scripts|allowScripts|allow-scripts/i, 'npm warns about an install script');
+    assert.equal(statSync(join(copy, 'dist', 'osmo.cjs')).mtimeMs, built, 'npm link rebuilt dist/');
+    const osmo = join(prefix, 'bin', 'osmo');
+    assert.equal((await run(osmo, ['--version'], { cwd: work })).stdout, `${pkg.version}\n`);
+
+    const service = await secretService(t);
+    if (!service) return;
+    const config = join(work, 'link-config');
+    const pat = server().issuePat('user@example.com', 'linked-osmo');
+    writeFileSync(join(work, 'link-token'), pat, { mode: 0o600 });
+    const login = await run(osmo, ['login', server().url, '--method', 'token', '--token-file', join(work, 'link-token')], { env: baseEnv(config, { ...service.env, OSMO_CREDENTIAL_STORE: undefined }), cwd: work });
+    assert.equal(login.stderr, '', 'no note about a fallback to the file');
+    assert.ok(!readTree(config).includes(pat), 'the PAT is in a file');
   });
 
   it('a keychain module planted in an ancestor node_modules, the working directory or NODE_PATH never loads, not even at logout with OSMO_CREDENTIAL_STORE=file', { timeout: 180_000 }, async () => {
