@@ -20,7 +20,7 @@ export class KeychainUnavailable extends UsageError {}
  */
 export class KeychainStore implements CredentialStore {
   readonly kind = 'keychain';
-  /** One entry per account: each entry opens its own connection to the keychain (~5 ms on D-Bus). */
+  /** One entry per account: each entry opens its own connection to the keychain (a few ms on D-Bus). */
   private readonly entries = new Map<string, AsyncEntry>();
 
   private constructor(private readonly keyring: KeyringBinding) {}
@@ -46,7 +46,7 @@ export class KeychainStore implements CredentialStore {
   }
 
   async get(account: string): Promise<Secrets | undefined> {
-    const text = await this.call(this.entry(account).getPassword());
+    const text = await this.call(() => this.entry(account).getPassword());
     if (text == null) return undefined;
     try {
       return secretsSchema.parse(JSON.parse(text));
@@ -56,15 +56,15 @@ export class KeychainStore implements CredentialStore {
   }
 
   async set(account: string, secrets: Secrets): Promise<void> {
-    await this.call(this.entry(account).setPassword(JSON.stringify(secrets)));
+    await this.call(() => this.entry(account).setPassword(JSON.stringify(secrets)));
   }
 
   async delete(account: string): Promise<boolean> {
-    return this.call(this.entry(account).deleteCredential());
+    return this.call(() => this.entry(account).deleteCredential());
   }
 
   async accounts(): Promise<string[]> {
-    const items = await this.call(this.keyring.findCredentialsAsync(KEYCHAIN_SERVICE));
+    const items = await this.call(() => this.keyring.findCredentialsAsync(KEYCHAIN_SERVICE));
     return items.map((item) => item.account).filter((account) => account !== PROBE_ACCOUNT);
   }
 
@@ -82,9 +82,10 @@ export class KeychainStore implements CredentialStore {
     return entry;
   }
 
-  private async call<T>(promise: Promise<T>): Promise<T> {
+  /** A function, so that what the binding throws at once (a bad entry) is reported like a failed call. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await bounded(promise);
+      return await bounded(Promise.resolve().then(operation));
     } catch (err) {
       throw new KeychainUnavailable(`the keychain failed: ${reason(err)}`, 'set OSMO_CREDENTIAL_STORE=file to keep credentials in a file instead');
     }
