@@ -8,12 +8,15 @@ import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const out = new URL('./dist', import.meta.url);
+// File paths, not URL pathnames: those keep a space in the checkout's path as %20.
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const out = here('./dist');
 // Build beside dist/ and swap it in, so a running osmo never sees half a build.
-const staging = new URL(`./.dist-${process.pid}`, import.meta.url);
-const old = new URL(`./.dist-old-${process.pid}`, import.meta.url);
+const staging = here(`./.dist-${process.pid}`);
+const old = here(`./.dist-old-${process.pid}`);
 const { BUNDLE_END } = createRequire(import.meta.url)('./bin/run-bundle.js');
 
 /**
@@ -31,7 +34,7 @@ const lazyBuiltins = {
   setup(b) {
     b.onResolve({ filter: /^node:(http2|child_process)$/ }, (args) => {
       const entry = LAZY_BUILTINS.find((e) => e.builtin === args.path && e.importer.test(args.importer));
-      return entry ? { path: new URL(entry.standIn, import.meta.url).pathname } : undefined;
+      return entry ? { path: here(entry.standIn) } : undefined;
     });
   },
 };
@@ -42,8 +45,6 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // keytar is a native, optional module: resolved at run time, never bundled.
-  external: ['keytar'],
   plugins: [lazyBuiltins],
   define: { __OSMO_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__osmoModuleUrl' },
   // ES modules bundled into CommonJS that ask for their own URL get the bundle's.
@@ -57,11 +58,11 @@ const common = {
  * command tree itself, bundled on its own for this and then thrown away.
  */
 async function writeHelpPages() {
-  const pagesBundle = join(staging.pathname, 'help-pages.cjs');
+  const pagesBundle = join(staging, 'help-pages.cjs');
   await build({ ...common, entryPoints: ['src/help-pages.ts'], outfile: pagesBundle });
   try {
     const { helpPages } = createRequire(import.meta.url)(pagesBundle);
-    writeFileSync(join(staging.pathname, 'help.json'), `${JSON.stringify(helpPages())}\n`);
+    writeFileSync(join(staging, 'help.json'), `${JSON.stringify(helpPages())}\n`);
   } finally {
     rmSync(pagesBundle, { force: true });
   }
@@ -71,7 +72,7 @@ try {
   await build({
     ...common,
     entryPoints: { osmo: 'src/cli.ts' },
-    outdir: staging.pathname,
+    outdir: staging,
     outExtension: { '.js': '.cjs' },
     // Less to parse and cache; stack traces are shown only with --debug.
     minify: true,

@@ -17,7 +17,7 @@ export type { Target } from './session/targets.js';
 
 /**
  * The one place that wires real dependencies. Everything heavy (undici, zod,
- * keytar, the lock) is imported on first use so `--help` and `--version`
+ * the keychain binding, the lock) is imported on first use so `--help` and `--version`
  * never pay for it.
  */
 export class Context implements Services {

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
-import { OSMO_BIN, baseEnv, hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
+import { baseEnv, hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
+import { stagedForOtherUsers } from './helpers/other-user.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { futureDate } from './helpers/fixtures.js';
 import { writeState } from '../src/config/state.js';
@@ -188,10 +189,11 @@ function tokenFiles(validPat: string): RowContext['files'] {
   };
 }
 
-/** runOsmo, but as `nobody` when the tests run as root (root reads any file). */
+/** runOsmo, but as `nobody` when the tests run as root (root reads any file), from a copy that nobody can read. */
 function runAsOtherUser(args: string[], configDir: string): Promise<RunResult> {
+  const { node, osmo } = stagedForOtherUsers();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [OSMO_BIN, ...args], { env: baseEnv(configDir), uid: NOBODY, gid: NOBODY });
+    const child = spawn(node, [osmo, ...args], { env: baseEnv(configDir), uid: NOBODY, gid: NOBODY, cwd: '/' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -256,7 +256,7 @@ describe('finding 8: the renewal lock', () => {
       const lock = join(dir, 'state.lock');
       shape.make(lock);
       // Each waiter waits 300 ms between deciding the lock is abandoned and removing it...
-      const env = { NODE_OPTIONS: `--require ${SLOW_LOCK_REMOVAL}`, OSMO_TEST_SLOW_LOCK_REMOVAL_MS: '300' };
+      const env = { NODE_OPTIONS: `--require ${JSON.stringify(SLOW_LOCK_REMOVAL)}`, OSMO_TEST_SLOW_LOCK_REMOVAL_MS: '300' };
       // ...and the renewal under the lock takes 2 s: a second holder would overlap it, and renew too.
       server().fault({ route: EXCHANGE, delayMs: 2_000 });
       const before = server().count(EXCHANGE);

@@ -7,12 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
-import { tempDir, type RunResult } from './helpers/cli.js';
+import { tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { HOSTILE_TEXT, HOSTILE_USER } from './server/hostile.js';
 
 const server = useServer({ hostile: true });
-const BROWSER = fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url));
+const BROWSER = withoutSpaces(fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url)));
 
 // Anything that acts on a terminal; a line break is allowed only between lines osmo itself prints.
 // eslint-disable-next-line no-control-regex

@@ -118,7 +118,7 @@ describe('SIGINT during a request', { concurrency: 4 }, () => {
 
 /** Runs `bash -c script` in its own process group, as a terminal runs a job, with bin/osmo as `osmo`. */
 function startShell(script: string, env: Record<string, string>): { pid: number; done: Promise<RunResult> } {
-  const child = spawn('bash', ['-c', script], { env: { ...env, OSMO: `${process.execPath} ${OSMO_BIN}` }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['-c', script], { env: { ...env, TEST_NODE: process.execPath, TEST_OSMO: OSMO_BIN }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -138,7 +138,7 @@ describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => 
     const server = await startOsmoServer();
     try {
       const dir = tempDir();
-      const shell = startShell(`$OSMO login ${server.url} --method code; echo AFTER`, baseEnv(dir));
+      const shell = startShell(`"$TEST_NODE" "$TEST_OSMO" login ${server.url} --method code; echo AFTER`, baseEnv(dir));
       await until('the device code', () => server.oauth.pendingUserCodes().length > 0, { child: shell.done });
       process.kill(-shell.pid, 'SIGINT'); // what the terminal does on Ctrl-C: the whole foreground group
       const res = await shell.done;
@@ -158,7 +158,7 @@ describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => 
       writeState(dir, { version: 1, current: server.url, servers: { [server.url]: { method: 'dev', username: 'user@example.com' } } });
       server.fault({ route: LIST, delayMs: HANG, times: Infinity });
       const before = hashTree(dir);
-      const shell = startShell('for i in 1 2 3; do $OSMO token list; echo "ran $i"; done; echo AFTER', baseEnv(dir));
+      const shell = startShell('for i in 1 2 3; do "$TEST_NODE" "$TEST_OSMO" token list; echo "ran $i"; done; echo AFTER', baseEnv(dir));
       await until('the first request', () => server.count(LIST) > 0, { child: shell.done });
       process.kill(-shell.pid, 'SIGINT');
       const res = await shell.done;
@@ -175,7 +175,7 @@ describe('Ctrl-C stops the shell script around osmo', { concurrency: 2 }, () => 
     const server = await startOsmoServer();
     try {
       const dir = tempDir();
-      const shell = startShell(`$OSMO login ${server.url} --method code; echo "status $?"`, baseEnv(dir));
+      const shell = startShell(`"$TEST_NODE" "$TEST_OSMO" login ${server.url} --method code; echo "status $?"`, baseEnv(dir));
       await until('the device code', () => server.oauth.pendingUserCodes().length > 0, { child: shell.done });
       // Only osmo gets it (`kill PID`, a container stopping it): the shell reports how it ended.
       const osmoPid = Number(readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
@@ -201,8 +201,8 @@ describe('Ctrl-C at a hidden prompt (on a terminal)', { concurrency: 2 }, () => 
       const server = await startOsmoServer();
       try {
         const dir = tempDir();
-        const env = { ...baseEnv(dir), OSMO: `${process.execPath} ${OSMO_BIN}` };
-        const res = await runInPty(`$OSMO ${prompt.args(server.url)}; echo AFTER`, env, [{ after: prompt.after, send: '\x03' }]);
+        const env = { ...baseEnv(dir), TEST_NODE: process.execPath, TEST_OSMO: OSMO_BIN };
+        const res = await runInPty(`"$TEST_NODE" "$TEST_OSMO" ${prompt.args(server.url)}; echo AFTER`, env, [{ after: prompt.after, send: '\x03' }]);
         assert.doesNotMatch(res.output, /AFTER/, res.output);
         assert.equal(res.signal, 2, `the shell ends by SIGINT: ${JSON.stringify(res)}`);
         assert.match(res.output, /\r\nInterrupted\r\n$/);

@@ -5,13 +5,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
-import { baseEnv, hashTree, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
+import { baseEnv, hashTree, OSMO_BIN, tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 
 const server = useServer();
-const BROWSER = fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url));
+const BROWSER = withoutSpaces(fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url)));
 
 type Osmo = ReturnType<typeof newUser>['osmo'];
 
@@ -381,10 +381,10 @@ describe('where no browser can be opened', () => {
   it('in an SSH session at a terminal, without --method, it says so and logs in with a device code', async (t) => {
     if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
     const dir = tempDir();
-    const env: Record<string, string> = { ...baseEnv(dir), OSMO: `${process.execPath} ${OSMO_BIN}`, SSH_CONNECTION: '10.0.0.1 51000 10.0.0.2 22' };
+    const env: Record<string, string> = { ...baseEnv(dir), TEST_NODE: process.execPath, TEST_OSMO: OSMO_BIN, SSH_CONNECTION: '10.0.0.1 51000 10.0.0.2 22' };
     delete env.BROWSER;
     const earlier = new Set(server().oauth.pendingUserCodes());
-    const run = runInPty(`$OSMO login ${server().url}`, env);
+    const run = runInPty(`"$TEST_NODE" "$TEST_OSMO" login ${server().url}`, env);
     let code: string | undefined;
     for (let i = 0; i < 200 && !code; i++) {
       code = server().oauth.pendingUserCodes().find((c) => !earlier.has(c));

@@ -50,10 +50,11 @@ export function keychainClearCommand(url: string, platform: NodeJS.Platform = pr
     case 'darwin':
       return `security delete-generic-password -s ${KEYCHAIN_SERVICE} -a ${account}`;
     case 'win32':
-      // keytar names a Windows credential SERVICE/ACCOUNT.
-      return `cmdkey /delete:${KEYCHAIN_SERVICE}/${url}`;
+      // keyring-rs (behind @napi-rs/keyring) names a Windows credential ACCOUNT.SERVICE.
+      return `cmdkey /delete:${url}.${KEYCHAIN_SERVICE}`;
     default:
-      return `secret-tool clear service ${KEYCHAIN_SERVICE} account ${account}`;
+      // keyring-rs keeps the account in the Secret Service attribute "username".
+      return `secret-tool clear service ${KEYCHAIN_SERVICE} username ${account}`;
   }
 }
 

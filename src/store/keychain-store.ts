@@ -1,48 +1,44 @@
+import type { AsyncEntry } from '@napi-rs/keyring';
 import { UsageError } from '../errors.js';
-import { lazyRequire } from '../util/lazy-require.js';
 import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
+import { BindingUnavailable, loadKeyringBinding, type KeyringBinding } from './keychain-binding.js';
 
 export const KEYCHAIN_SERVICE = 'osmo-cli';
 const CALL_TIMEOUT_MS = 3000;
 /** Looked up (never stored) to check that the keychain answers. */
 const PROBE_ACCOUNT = '__osmo_probe__';
 
-interface Keytar {
-  getPassword(service: string, account: string): Promise<string | null>;
-  setPassword(service: string, account: string, password: string): Promise<void>;
-  deletePassword(service: string, account: string): Promise<boolean>;
-  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
-}
-
 /** Why the keychain cannot be used; shown to the user as is. */
 export class KeychainUnavailable extends UsageError {}
 
 /**
- * Secrets in the OS keychain through keytar (macOS Keychain, Windows
- * Credential Manager, the Secret Service on Linux), one item per server whose
- * password is the JSON of its Secrets. keytar is optional and native, so it
- * is loaded only when a command needs credentials, and every call is bounded:
- * a locked or absent keyring must never hang a CI job.
+ * Secrets in the OS keychain through @napi-rs/keyring (macOS Keychain,
+ * Windows Credential Manager, the Secret Service on Linux), one item per
+ * server whose password is the JSON of its Secrets. The binding is optional
+ * and native, so it is loaded only when a command needs credentials, and
+ * every call is bounded: a locked or absent keyring must never hang a CI job.
  */
 export class KeychainStore implements CredentialStore {
   readonly kind = 'keychain';
+  /** One entry per account: each entry opens its own connection to the keychain (a few ms on D-Bus). */
+  private readonly entries = new Map<string, AsyncEntry>();
 
-  private constructor(private readonly keytar: Keytar) {}
+  private constructor(private readonly keyring: KeyringBinding) {}
 
-  /** Loads keytar and checks that the keychain answers. */
+  /** Loads the binding and checks that the keychain answers. */
   static async open(env: NodeJS.ProcessEnv): Promise<KeychainStore> {
     if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
       throw new KeychainUnavailable('the keychain is unavailable: no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)');
     }
-    let keytar: Keytar;
+    let keyring: KeyringBinding;
     try {
-      keytar = lazyRequire('keytar') as Keytar;
-    } catch {
-      throw new KeychainUnavailable('the keychain is unavailable: the keytar module is not installed or could not be loaded');
+      keyring = loadKeyringBinding();
+    } catch (err) {
+      throw new KeychainUnavailable(`the keychain is unavailable: ${err instanceof BindingUnavailable ? err.message : `the keychain module could not be loaded (${reason(err)})`}`);
     }
-    const store = new KeychainStore(keytar);
+    const store = new KeychainStore(keyring);
     try {
-      await bounded(keytar.getPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT));
+      await bounded(store.entry(PROBE_ACCOUNT).getPassword());
     } catch (err) {
       throw new KeychainUnavailable(`the keychain is unavailable: no Secret Service answered (${reason(err)})`);
     }
@@ -50,7 +46,7 @@ export class KeychainStore implements CredentialStore {
   }
 
   async get(account: string): Promise<Secrets | undefined> {
-    const text = await this.call(this.keytar.getPassword(KEYCHAIN_SERVICE, account));
+    const text = await this.call(() => this.entry(account).getPassword());
     if (text == null) return undefined;
     try {
       return secretsSchema.parse(JSON.parse(text));
@@ -60,21 +56,36 @@ export class KeychainStore implements CredentialStore {
   }
 
   async set(account: string, secrets: Secrets): Promise<void> {
-    await this.call(this.keytar.setPassword(KEYCHAIN_SERVICE, account, JSON.stringify(secrets)));
+    await this.call(() => this.entry(account).setPassword(JSON.stringify(secrets)));
   }
 
   async delete(account: string): Promise<boolean> {
-    return this.call(this.keytar.deletePassword(KEYCHAIN_SERVICE, account));
+    return this.call(() => this.entry(account).deleteCredential());
   }
 
   async accounts(): Promise<string[]> {
-    const items = await this.call(this.keytar.findCredentials(KEYCHAIN_SERVICE));
+    const items = await this.call(() => this.keyring.findCredentialsAsync(KEYCHAIN_SERVICE));
     return items.map((item) => item.account).filter((account) => account !== PROBE_ACCOUNT);
   }
 
-  private async call<T>(promise: Promise<T>): Promise<T> {
+  /**
+   * On Linux, the Secret Service only: the library's default falls back to
+   * the kernel keyring, which forgets everything at reboot, where osmo's
+   * fallback is the file store, with a note.
+   */
+  private entry(account: string): AsyncEntry {
+    let entry = this.entries.get(account);
+    if (!entry) {
+      entry = new this.keyring.AsyncEntry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
+      this.entries.set(account, entry);
+    }
+    return entry;
+  }
+
+  /** A function, so that what the binding throws at once (a bad entry) is reported like a failed call. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await bounded(promise);
+      return await bounded(Promise.resolve().then(operation));
     } catch (err) {
       throw new KeychainUnavailable(`the keychain failed: ${reason(err)}`, 'set OSMO_CREDENTIAL_STORE=file to keep credentials in a file instead');
     }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const OSMO_BIN = fileURLToPath(new URL('../../bin/osmo', import.meta.url));
@@ -31,6 +31,18 @@ export function tempDir(prefix = 'osmo-test-'): string {
     });
   }
   return dir;
+}
+
+/**
+ * `path`, or where it has white space (a checkout in "my projects/"), a link
+ * to it that has none: for variables that take a command line split at
+ * spaces, as BROWSER does.
+ */
+export function withoutSpaces(path: string): string {
+  if (!/\s/.test(path)) return path;
+  const link = join(tempDir('osmo-link-'), basename(path));
+  symlinkSync(path, link);
+  return link;
 }
 
 let cacheHome: string | undefined;

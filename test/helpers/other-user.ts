@@ -3,10 +3,10 @@
 // act as it with setpriv; elsewhere such a test is skipped (or, under
 // OSMO_TEST_STRICT=1, fails: see unavailable.ts).
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, cpSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { tempDir } from './cli.js';
+import { OSMO_BIN, tempDir } from './cli.js';
 import { skipOrFail } from './unavailable.js';
 
 const NAME = 'osmo-neighbour';
@@ -73,6 +73,8 @@ export function otherUser(t: TestContext): OtherUser | undefined {
     sh: (script, env = {}) =>
       execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', 'sh', '-c', script], {
         encoding: 'utf8',
+        // Not the checkout, which may lie in a private home directory.
+        cwd: '/',
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...env },
       }),
     ownDir(mode = 0o755) {
@@ -84,4 +86,37 @@ export function otherUser(t: TestContext): OtherUser | undefined {
       return dir;
     },
   };
+}
+
+let staged: { node: string; osmo: string } | undefined;
+
+/**
+ * The node binary and the built osmo (bin/, dist/, package.json) where any
+ * user can read them, for a test that runs osmo as another user: the
+ * checkout may sit in a home directory of mode 0700 or 0750, or under
+ * `mktemp -d`, which that user cannot enter. Copied once per test process,
+ * after `npm run build`; node only when the other user could not reach it.
+ */
+export function stagedForOtherUsers(): { node: string; osmo: string } {
+  if (staged) return staged;
+  const dir = tempDir('osmo-staged-');
+  chmodSync(dir, 0o755);
+  const root = join(dirname(OSMO_BIN), '..');
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(dir, part), { recursive: true });
+  let node = process.execPath;
+  if (!reachableByOthers(node)) {
+    node = join(dir, 'node');
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
+  }
+  staged = { node, osmo: join(dir, 'bin', 'osmo') };
+  return staged;
+}
+
+/** Whether a user who is neither the owner nor in the group may run `file`: o+x on it and on every directory above it. */
+function reachableByOthers(file: string): boolean {
+  for (let path = file; ; path = dirname(path)) {
+    if ((statSync(path).mode & 0o001) === 0) return false;
+    if (dirname(path) === path) return true;
+  }
 }

@@ -8,7 +8,7 @@
  * unlocked there and the real user's keyring is never touched.
  *
  * Give `env` to child processes (osmo, `secret-tool`, a `node -e` using
- * keytar) on top of their own environment; it does not set HOME, so the
+ * the keychain binding) on top of their own environment; it does not set HOME, so the
  * caller keeps control of where osmo keeps its files.
  *
  * `stop()` ends the whole process tree (dbus-run-session, dbus-daemon,
