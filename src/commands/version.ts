@@ -10,7 +10,10 @@ import { println, type IO } from '../io.js';
  * and swallow the command.
  */
 export function versionCommand(io: IO): Command {
-  return new Command('version').description('Print the version').action(() => println(io.stdout, VERSION));
+  return new Command('version')
+    .description('Print the version (also `osmo --version` or `osmo -v`, alone)')
+    .addHelpText('after', '\nExamples:\n  $ osmo version\n  $ osmo --version')
+    .action(() => println(io.stdout, VERSION));
 }
 
 /** `osmo --version` or `osmo -v`, and nothing else. */

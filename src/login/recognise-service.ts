@@ -15,7 +15,7 @@ const NOT_OSMO = /does not look like an OSMO service/;
  * and the origin itself when that answers as OSMO.
  */
 export async function recogniseService(ctx: Services, url: string, err: unknown): Promise<unknown> {
-  if (!answeredBadly(err)) return err;
+  if (!answeredBadly(err, url)) return err;
   const answer = await discovery(ctx, url);
   if (answer === 'osmo' || answer === 'unreachable') return err;
   const origin = new URL(url).origin;
@@ -33,7 +33,8 @@ async function discovery(ctx: Services, url: string): Promise<string> {
   } catch (err) {
     if (!(err instanceof OsmoError) || err instanceof InterruptedError) throw err;
     if (noAnswer(err)) return 'unreachable';
-    return /\b(?:HTTP |answered )(\d{3})\b/.exec(err.message)?.[1] ?? (err instanceof ApiError ? String(err.status) : 'with something else');
+    if (err instanceof ApiError) return String(err.status);
+    return /\b(?:HTTP |answered )(\d{3})\b/.exec(err.message)?.[1] ?? 'with something else';
   }
 }
 
@@ -42,13 +43,17 @@ async function discovery(ctx: Services, url: string): Promise<string> {
  * found before any request (nothing is sent for those), a connection that
  * failed (a probe would tell nothing more) or an interruption.
  */
-function answeredBadly(err: unknown): err is OsmoError {
-  if (err instanceof ApiError || err instanceof AuthError) return true;
+function answeredBadly(err: unknown, url: string): err is OsmoError {
+  if (err instanceof ApiError) return true;
   if (err instanceof NetworkError) return !noAnswer(err);
-  return err instanceof UsageError && /does not look like an OSMO service|does not accept developer logins/.test(err.message);
+  if (err instanceof UsageError && NOT_OSMO.test(err.message)) return true;
+  // A refusal (a token, a developer login) is OSMO's own answer at an origin;
+  // under a path it may be a gateway's answer for another application.
+  const refused = err instanceof AuthError || (err instanceof UsageError && /does not accept developer logins/.test(err.message));
+  return refused && new URL(url).origin !== url;
 }
 
 /** A connection, DNS, TLS or time-out failure: no HTTP answer to judge. */
 function noAnswer(err: OsmoError): boolean {
-  return err instanceof NetworkError && !/HTTP \d{3}|answered \d{3}/.test(err.message);
+  return err instanceof NetworkError && !/^the server's answer to /.test(err.message) && !NOT_OSMO.test(err.message);
 }
