@@ -145,6 +145,7 @@ describe('3. a refused JWT that renewal could not replace is removed at once', (
     const status = await osmo(['status']);
     assert.equal(status.code, 2, status.stderr);
     assert.match(status.stdout, /Status: +refused: /);
+    assert.doesNotMatch(status.stdout, /JWT expires/, 'the refused JWT is not shown as one that lives on');
     const stored = credentials(dir).accounts[a.url]!;
     assert.equal(stored.jwt, undefined, 'the refused JWT is gone');
     assert.ok(stored.pat, 'the PAT stays');
