@@ -101,12 +101,15 @@ export class Context implements Services {
   }
 }
 
+/** A timer fires at once beyond 2^31-1 ms (Node clamps it to 1 ms), so every request would fail. */
+const MAX_HTTP_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 function httpTimeoutMs(env: NodeJS.ProcessEnv): number {
   const raw = env.OSMO_HTTP_TIMEOUT;
   if (raw === undefined || raw === '') return 60_000;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "${raw}"`);
+  if (!Number.isFinite(seconds) || seconds < 0.001 || seconds > MAX_HTTP_TIMEOUT_SECONDS) {
+    throw new UsageError(`OSMO_HTTP_TIMEOUT must be a number of seconds from 0.001 to ${MAX_HTTP_TIMEOUT_SECONDS} (about 24 days), not "${raw}"`);
   }
   return Math.round(seconds * 1000);
 }

@@ -36,6 +36,9 @@ export class AuthError extends OsmoError {
   }
 }
 
+/** The service refused a personal access token at the exchange (400: invalid or expired). */
+export class PatRefusedError extends AuthError {}
+
 /** The service answered 401 to a credential, even after renewing it. */
 export class CredentialRefusedError extends AuthError {
   constructor(

@@ -15,12 +15,12 @@ import { whoamiCommand } from './commands/whoami.js';
 import { printTokenCommand } from './commands/print-token.js';
 import { apiCommand } from './commands/api.js';
 import { completionCommand } from './commands/completion.js';
+import { asksVersion, versionCommand } from './commands/version.js';
 
 /** Builds the command tree; each command's work is loaded only when it runs. */
 export function buildProgram(getContext: () => Context, io: IO): Command {
   const program = new Command('osmo')
     .description('Log in to an OSMO service and manage personal access tokens')
-    .version(VERSION, '-v, --version', 'print the version')
     .option('--debug', 'log each HTTP request on stderr, with secrets redacted (also OSMO_DEBUG=1)')
     .showSuggestionAfterError(true)
     .addCommand(loginCommand(getContext))
@@ -33,6 +33,7 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .addCommand(printTokenCommand(getContext))
     .addCommand(apiCommand(getContext))
     .addCommand(completionCommand(getContext))
+    .addCommand(versionCommand(io))
     .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo status\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token');
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({
@@ -69,6 +70,10 @@ export async function main(argv: string[], io: IO = processIO(), env: NodeJS.Pro
   const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug), now: opts.now })), io);
   let interrupted: InterruptedError | undefined;
   try {
+    if (asksVersion(argv)) {
+      println(io.stdout, VERSION);
+      return ExitCode.ok;
+    }
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {

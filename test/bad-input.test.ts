@@ -161,9 +161,12 @@ const rows: Row[] = [
   { name: 'OSMO_TOKEN without OSMO_URL', setup: 'none', args: () => ['token', 'list'], env: { OSMO_TOKEN: 'abcdefgh' }, message: /^OSMO_TOKEN is set but OSMO_URL is not$/ },
   { name: 'OSMO_URL that is not a URL', setup: 'none', args: () => ['token', 'list'], env: { OSMO_TOKEN: 'abcdefgh', OSMO_URL: 'osmo.example.com' }, message: /is not a server URL$/ },
   // environment
-  { name: 'OSMO_HTTP_TIMEOUT=abc', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: 'abc' }, message: /^OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "abc"$/ },
-  { name: 'OSMO_HTTP_TIMEOUT=0', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: '0' }, message: /^OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "0"$/ },
-  { name: 'OSMO_HTTP_TIMEOUT=-5 on token set', args: () => ['token', 'set', 'ok'], env: { OSMO_HTTP_TIMEOUT: '-5' }, message: /^OSMO_HTTP_TIMEOUT must be a positive number of seconds, not "-5"$/ },
+  { name: 'OSMO_HTTP_TIMEOUT=abc', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: 'abc' }, message: /^OSMO_HTTP_TIMEOUT must be a number of seconds from 0.001 to 2147483 \(about 24 days\), not "abc"$/ },
+  { name: 'OSMO_HTTP_TIMEOUT=0', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: '0' }, message: /^OSMO_HTTP_TIMEOUT must be a number of seconds from 0.001 to 2147483 \(about 24 days\), not "0"$/ },
+  { name: 'OSMO_HTTP_TIMEOUT=-5 on token set', args: () => ['token', 'set', 'ok'], env: { OSMO_HTTP_TIMEOUT: '-5' }, message: /^OSMO_HTTP_TIMEOUT must be a number of seconds from 0.001 to 2147483 \(about 24 days\), not "-5"$/ },
+  // Node clamps a timer beyond 2^31-1 ms to 1 ms: every request would time out at once.
+  { name: 'OSMO_HTTP_TIMEOUT=3000000 (beyond a timer)', args: () => ['token', 'list'], env: { OSMO_HTTP_TIMEOUT: '3000000' }, message: /^OSMO_HTTP_TIMEOUT must be a number of seconds from 0.001 to 2147483 \(about 24 days\), not "3000000"$/ },
+  { name: 'OSMO_HTTP_TIMEOUT=0.0001 (below a timer tick)', args: () => ['whoami'], env: { OSMO_HTTP_TIMEOUT: '0.0001' }, message: /^OSMO_HTTP_TIMEOUT must be a number of seconds from 0.001 to 2147483 \(about 24 days\), not "0.0001"$/ },
   { name: 'OSMO_CREDENTIAL_STORE=vault at token list', args: () => ['token', 'list'], env: { OSMO_CREDENTIAL_STORE: 'vault' }, message: /^OSMO_CREDENTIAL_STORE must be "keychain" or "file", not "vault"$/ },
   { name: 'OSMO_CREDENTIAL_STORE=vault at a token login', args: (c) => tokenLogin(c, '--token-file', c.files.valid), env: { OSMO_CREDENTIAL_STORE: 'vault' }, message: /^OSMO_CREDENTIAL_STORE must be "keychain" or "file", not "vault"$/ },
 ];

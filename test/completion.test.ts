@@ -71,7 +71,7 @@ describe('osmo completion', () => {
     assert.deepEqual(replies[0], ['token']);
     assert.deepEqual(replies[1], ['set', 'rotate', 'list', 'roles', 'delete']);
     assert.deepEqual(replies[2], ['list']);
-    assert.deepEqual(replies[3], ['login', 'logout', 'status', 'switch', 'token', 'user', 'whoami', 'print-token', 'api', 'completion']);
+    assert.deepEqual(replies[3], ['login', 'logout', 'status', 'switch', 'token', 'user', 'whoami', 'print-token', 'api', 'completion', 'version']);
     assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
@@ -112,7 +112,7 @@ source "$1"
 t() { words=("$@"); CURRENT=\${#words}; PREFIX="\${words[-1]}"; _osmo; }
 t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login --token-file ''; t osmo whoami -t ''; t osmo status -t ''; t osmo s; t osmo user roles ''`;
     const out = execFileSync('zsh', ['-f', '-c', program, 'zsh', file], { encoding: 'utf8' });
-    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json', 'text json', 'login logout status switch token user whoami print-token api completion', 'add remove']);
+    assert.deepEqual(out.trimEnd().split('\n'), ['set rotate list roles delete', 'set rotate list roles delete', 'pkce code password token dev', 'FILES', 'text json', 'text json', 'login logout status switch token user whoami print-token api completion version', 'add remove']);
   });
 
   it('fish: complete -C offers the right words (where fish is installed)', async (t) => {

@@ -211,11 +211,11 @@ describe('a URL that is not an OSMO service', () => {
     assertCleanFailure(res, { code: 2, message: /does not look like an OSMO service: POST \/api\/auth\/jwt\/access_token answered 404 with an HTML page$/ });
   });
 
-  it('a token the service refuses keeps the "create a new token" hint', async () => {
+  it('a token the service refuses: what was read, and a way to a new token that needs no token', async () => {
     const { osmo } = newUser();
     const res = await osmo(['login', server().url, '--method', 'token', '--token-file', secretFile('not-a-real-token')]);
-    assertCleanFailure(res, { code: 2, message: /^Access Token is invalid$/ });
-    assert.match(res.stderr, /\n {2}create a new token with `osmo token set`, then log in with it again\n$/);
+    assertCleanFailure(res, { code: 2, message: /^Access Token is invalid \(--token-file \S+ held 16 characters\)$/ });
+    assert.match(res.stderr, /\n {2}check that it is the whole token; if it was deleted or has expired, log in without a token \(`osmo login \S+` opens a browser; add `--method code` for a device code\), then create one with `osmo token set NAME`, or on the access-token page of the OSMO web UI\n$/);
   });
 });
 

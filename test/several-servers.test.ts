@@ -139,7 +139,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
     assert.match(block(res.stdout, oauthServer.url), /\n {2}Status: +working/);
     const revoked = block(res.stdout, tokenServer.url);
     assert.match(revoked, /\n {2}Status: +refused: the access token revoked-status no longer exists on the service\n/);
-    assert.match(revoked, /\n {2}Hint: +create a new one with `osmo token set` and run `osmo login http:\S+ --method token` with it\n/);
+    assert.match(revoked, /\n {2}Hint: +log in without a token \(`osmo login http:\S+` opens a browser; add `--method code` for a device code\), then create one with `osmo token set NAME`, or on the access-token page of the OSMO web UI\n/);
     assert.match(block(res.stdout, dev.url), new RegExp(`\\n {2}Status: +unreachable: cannot connect to ${dev.url.slice('http://'.length)}: connection refused\\n`));
     assert.equal(res.stderr, '', 'the current login works: no error');
 
@@ -318,16 +318,15 @@ describe('osmo logout', () => {
     assert.equal(last.stdout, `Successfully logged out of ${tokenServer.url}.\n`);
   });
 
-  it('a login that is left alone after a logout is named by whoami with the switch command', async () => {
+  it('a login that is left alone after a logout of the current one becomes current, and says so', async () => {
     const dev = await devServer();
     const { osmo } = newUser();
     await tokenLogin(tokenServer, osmo, 'user@example.com', 'logout-two');
     ok(await osmo(['login', dev.url, '--method', 'dev', '--username', 'alice@example.com']));
     const res = ok(await osmo(['logout']));
-    assert.equal(res.stderr, `Note: you are still logged in to ${tokenServer.url} (token login as user@example.com); switch to it with \`osmo switch ${tokenServer.url}\`\n`);
-    const whoami = await osmo(['whoami']);
-    assertCleanFailure(whoami, { code: 2, message: /^there is no current login/ });
-    assert.ok(whoami.stderr.includes(`\n  your login for ${tokenServer.url} is still stored: run \`osmo switch ${tokenServer.url}\`\n`), whoami.stderr);
+    assert.equal(res.stdout, `Successfully logged out of ${dev.url}.\nSwitched to ${tokenServer.url} (token login as user@example.com)\n`);
+    assert.equal(res.stderr, '');
+    assert.match(ok(await osmo(['whoami'])).stdout, new RegExp(`^Server: +${tokenServer.url}$`, 'm'));
   });
 
   it('--all: every server, and nothing is left in the config or credentials file', async () => {

@@ -88,7 +88,7 @@ describe('token login', () => {
     const { osmo, dir } = newUser();
     const res = await osmo(['login', server().url, '--method', 'token', '--token', 'not-a-real-token']);
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /^Error: Access Token is invalid\n/m);
+    assert.match(res.stderr, /^Error: Access Token is invalid \(--token held 16 characters\)\n/m);
     const { readdirSync } = await import('node:fs');
     assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.lock')), []);
   });

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import { ApiError, AuthError, CredentialRefusedError, NetworkError, UsageError } from '../errors.js';
+import { ApiError, AuthError, CredentialRefusedError, NetworkError, PatRefusedError, UsageError } from '../errors.js';
+import { loginWithoutTokenHint } from '../util/login-hints.js';
 import type { HttpRequest, HttpResponse, Transport } from '../http/transport.js';
 import { redactSecrets } from '../http/redact.js';
 import { oneLine } from '../util/display-text.js';
@@ -77,7 +78,8 @@ export class OsmoClient {
     } catch (err) {
       // 400 is how the service refuses a token ("Access Token is invalid", "... has expired").
       if (err instanceof ApiError && err.status === 400) {
-        throw new AuthError(`${err.message}`, 'create a new token with `osmo token set`, then log in with it again');
+        // No working login can be assumed here: `osmo token set` alone would need one.
+        throw new PatRefusedError(`${err.message}`, loginWithoutTokenHint(this.baseUrl));
       }
       throw err;
     }

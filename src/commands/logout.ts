@@ -30,7 +30,7 @@ export function logoutCommand(getContext: () => Context): Command {
 
 export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions, ctx: Context): Promise<void> {
   if (opts.all && rawUrl !== undefined) throw new UsageError('give a server URL or --all, not both');
-  const [{ normalizeServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn }] = await Promise.all([
+  const [{ normalizeServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn, switchedLine }] = await Promise.all([
     import('../util/url.js'),
     import('../session/save-login.js'),
     import('../session/leftovers.js'),
@@ -38,8 +38,11 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
   ]);
   // Without a URL or --all: the current login, if there is one.
   const before = rawUrl === undefined && !opts.all ? await ctx.state() : undefined;
-  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : before?.current;
+  // OSMO_URL names the server of every command, this one too.
+  const named = rawUrl ?? (opts.all ? undefined : ctx.env.OSMO_URL?.trim() || undefined);
+  const url = named !== undefined ? normalizeServerUrl(named) : before?.current;
   const after = opts.all ? await forgetLogins(ctx, 'all') : url ? await forgetLogins(ctx, [url]) : undefined;
+  if (after?.removedFile) ctx.warn(`${after.removedFile}; removed it, so every login that kept its secrets there must log in again`);
   const forgotten = after?.forgotten ?? [];
   for (const f of forgotten) {
     if (f.found && !f.remains.length) println(ctx.io.stdout, `Successfully logged out of ${f.url}.`);
@@ -49,6 +52,7 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
     const where = opts.all ? ' to any server' : url ? ` to ${url}` : '';
     ctx.notice(`Note: you are not logged in${where}; there is nothing to log out of`);
   }
+  if (after?.switchedTo) println(ctx.io.stdout, switchedLine(after.switchedTo, after.state.servers[after.switchedTo]!));
   const state = after?.state ?? before;
   if (!opts.all && state) {
     const note = stillLoggedIn(state);

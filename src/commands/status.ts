@@ -23,7 +23,8 @@ export function statusCommand(getContext: () => Context): Command {
         '',
         'Each login costs one request to its service, all at once. Exit code: 0 when the current login',
         'works (with --offline: when there is one), 2 when the service refused it or there is none,',
-        '10 when its service could not be reached. OSMO_URL with OSMO_TOKEN counts as the current login.',
+        '10 when its service could not be reached. OSMO_URL with OSMO_TOKEN counts as the current login;',
+        'OSMO_URL alone picks the stored login for that server, marked "in use".',
         '',
         'Examples:',
         '  $ osmo status',
@@ -52,19 +53,21 @@ export async function runStatus(url: string | undefined, opts: StatusOptions, ct
     printJson(ctx.io, reports);
   } else if (logins.length) {
     const credentialsFile = join(ctx.configDir, CREDENTIALS_FILE);
+    const elsewhere = ctx.env.OSMO_TOKEN?.trim() ? 'OSMO_TOKEN is set' : 'OSMO_URL names another server';
     const blocks = logins.map((login, i) => {
       const rows: Array<[string, string]> = [['Status', checkText(login, terminalSafe)]];
       if (login.check.hint) rows.push(['Hint', terminalSafe(login.check.hint)]);
-      return `${login.url}${marks(login)}\n${alignRows([...rows, ...reportRows(reports[i]!, Date.now(), credentialsFile)], '  ')}`;
+      return `${login.url}${marks(login, elsewhere)}\n${alignRows([...rows, ...reportRows(reports[i]!, Date.now(), credentialsFile)], '  ')}`;
     });
     println(ctx.io.stdout, blocks.join('\n\n'));
   }
   if (failure) throw failure;
 }
 
-function marks(login: LoginStatus): string {
+function marks(login: LoginStatus, elsewhere: string): string {
   if (!login.server) return ' (OSMO_URL and OSMO_TOKEN: in use, ahead of any stored login)';
-  if (login.current && !login.inUse) return ' (current, but not in use while OSMO_TOKEN is set)';
+  if (login.current && !login.inUse) return ` (current, but not in use while ${elsewhere})`;
+  if (login.inUse && !login.current) return ' (in use: OSMO_URL names it)';
   return login.current ? ' (current)' : '';
 }
 

@@ -11,7 +11,9 @@ export async function resolveLoginUrl(ctx: Services, rawUrl: string | undefined,
   // A mistyped OSMO_CREDENTIAL_STORE must fail before the PAT is exchanged, not after.
   forcedStore(ctx.env);
   const state = await ctx.state();
-  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : state.current;
+  // OSMO_URL names the server of every command; a login with no URL too.
+  const named = rawUrl ?? (ctx.env.OSMO_URL?.trim() || undefined);
+  const url = named !== undefined ? normalizeServerUrl(named) : state.current;
   if (!url) throw new UsageError('no server URL given and no earlier login to reuse', 'for example: osmo login https://osmo.example.com');
   const allowInsecureHttp = allowFlag || Boolean(state.servers[url]?.allowInsecureHttp);
   if (isInsecureRemote(url)) {

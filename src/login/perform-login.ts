@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import { UsageError } from '../errors.js';
+import { PatRefusedError, UsageError } from '../errors.js';
 import { println } from '../io.js';
 import type { MethodChoice } from './choose-method.js';
 import type { LoginFlags } from './login-flags.js';
@@ -11,14 +11,29 @@ import type { LoginResult } from './token-login.js';
  * request; everything else the command prints itself.
  */
 export async function performLogin(ctx: Services, url: string, flags: LoginFlags, choice: MethodChoice, allowInsecureHttp: boolean): Promise<LoginResult> {
+  try {
+    return await loginBy(ctx, url, flags, choice, allowInsecureHttp);
+  } catch (err) {
+    // Whatever a server that is not OSMO answered, the URL is what to fix.
+    const { recogniseService } = await import('./recognise-service.js');
+    throw await recogniseService(ctx, url, err);
+  }
+}
+
+async function loginBy(ctx: Services, url: string, flags: LoginFlags, choice: MethodChoice, allowInsecureHttp: boolean): Promise<LoginResult> {
   const announce = (): void => println(ctx.io.stdout, `Logging in to ${url}`);
   switch (choice.method) {
     case 'token': {
-      const [{ readPat }, { tokenLogin }] = await Promise.all([import('./read-pat.js'), import('./token-login.js')]);
+      const [{ readPat }, { tokenLogin }, { describeRefusedPat }] = await Promise.all([import('./read-pat.js'), import('./token-login.js'), import('./pat-text.js')]);
       const input = await readPat(flags, ctx.io, choice.pipedToken);
       if (input.warning) ctx.warn(input.warning);
+      if (input.note) ctx.notice(input.note);
       announce();
-      return tokenLogin(ctx, url, input.pat, allowInsecureHttp);
+      try {
+        return await tokenLogin(ctx, url, input.pat, allowInsecureHttp);
+      } catch (err) {
+        throw err instanceof PatRefusedError ? describeRefusedPat(err, input.pat, input.from, url) : err;
+      }
     }
     case 'dev': {
       const username = flags.username?.trim();

@@ -22,7 +22,7 @@ export async function rotatesLoginToken(target: Target, plan: RotationPlan): Pro
 export async function switchLogin(ctx: Services, target: Target, pat: string, plan: RotationPlan, outputFile: string | undefined): Promise<void> {
   const { tokenLogin } = await import('./token-login.js');
   try {
-    const saved = await tokenLogin(ctx, target.url, pat, Boolean(target.server?.allowInsecureHttp));
+    const saved = await tokenLogin(ctx, target.url, pat, Boolean(target.server?.allowInsecureHttp), { keepCurrent: true });
     for (const line of saved.notices) ctx.notice(line);
   } catch (err) {
     if (!(err instanceof OsmoError)) throw err;

@@ -11,7 +11,7 @@ export interface LoginResult extends SavedLogin {
 }
 
 /** Exchanges the PAT once (proving it works) and keeps both it and the JWT. */
-export async function tokenLogin(ctx: Services, url: string, pat: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+export async function tokenLogin(ctx: Services, url: string, pat: string, allowInsecureHttp: boolean, opts: { keepCurrent?: boolean } = {}): Promise<LoginResult> {
   const choice = await chooseStore(ctx);
   const client = await ctx.client(url);
   const { jwt, expiresAt } = await client.exchangePat(pat);
@@ -23,6 +23,7 @@ export async function tokenLogin(ctx: Services, url: string, pat: string, allowI
     url,
     { method: 'token', username: claims?.unique_name, tokenName, patExpiresAt, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) },
     { secrets: { pat, jwt, jwtExpiresAt: expiresAt ?? claims?.exp }, choice },
+    opts,
   );
   return { ...saved, name: displayName(claims) ?? 'user' };
 }

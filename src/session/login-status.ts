@@ -4,12 +4,13 @@ import { ApiError, AuthError, ExitCode, NetworkError, OsmoError } from '../error
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { normalizeServerUrl } from '../util/url.js';
 import { todayUtc } from '../validate.js';
+import { loginWithoutTokenHint } from '../util/login-hints.js';
 import { readClaims, type OsmoClaims } from './jwt-claims.js';
 import { patExpiryIn } from './pat-expiry.js';
 import { recordPatExpiry } from './save-login.js';
 import { storedCredentials } from './session.js';
 import { noStoredLogin, notLoggedIn } from './switch.js';
-import { ENV_SOURCE, envUrl, loginTarget, openTarget, type Target } from './targets.js';
+import { ENV_SOURCE, envUrl, loginInUse, loginTarget, openTarget, type Target } from './targets.js';
 
 // What `osmo status` finds: every login, and whether its service accepts it.
 
@@ -33,7 +34,7 @@ export interface LoginStatus {
   claims: OsmoClaims | undefined;
   /** `current` in the config file. */
   current: boolean;
-  /** The login commands use now: OSMO_TOKEN's when set, else the current one. */
+  /** The login commands use now: OSMO_TOKEN's when set, else OSMO_URL's stored login, else the current one. */
   inUse: boolean;
   check: LoginCheck;
 }
@@ -57,19 +58,28 @@ export async function loginStatuses(ctx: Services, opts: StatusOptions): Promise
   if (url !== undefined && !state.servers[url]) throw noStoredLogin(state, url);
   const current = currentLogin(state);
   const envToken = Boolean(ctx.env.OSMO_TOKEN?.trim());
-  const urls = url !== undefined ? [url] : orderedLogins(state, current);
-  const checks = urls.map((u) => storedStatus(ctx, u, state.servers[u]!, u === current && !envToken, opts.online));
+  // The login other commands would use now: OSMO_URL's, else the current one.
+  let inUse: string | undefined;
+  let noLoginInUse: OsmoError = notLoggedIn(state);
+  try {
+    inUse = envToken ? undefined : loginInUse(state, ctx.env);
+  } catch (err) {
+    if (!(err instanceof OsmoError)) throw err;
+    noLoginInUse = err;
+  }
+  const urls = url !== undefined ? [url] : orderedLogins(state, inUse ?? current);
+  const checks = urls.map((u) => storedStatus(ctx, u, state.servers[u]!, u === inUse, opts.online));
   if (envToken && url === undefined) checks.unshift(envStatus(ctx, opts.online));
   const logins = (await Promise.all(checks)).map((login) => ({ ...login, current: login.server !== undefined && login.url === state.current }));
   const decides = url !== undefined ? logins[0] : logins.find((l) => l.inUse);
-  return { logins, failure: decides ? statusFailure(decides) : notLoggedIn(state) };
+  return { logins, failure: decides ? statusFailure(decides) : noLoginInUse };
 }
 
 /** The error `osmo status` ends with when the login that counts does not work. */
 function statusFailure(login: LoginStatus): OsmoError | undefined {
   const { check } = login;
   if (check.status === 'ok' || check.status === 'not checked') return undefined;
-  const who = login.server ? `the ${login.inUse ? 'current ' : ''}login for ${login.url}` : `the login from OSMO_URL and OSMO_TOKEN (${login.url})`;
+  const who = login.server ? `the ${login.inUse && login.current ? 'current ' : ''}login for ${login.url}${login.inUse && !login.current ? ' (named by OSMO_URL)' : ''}` : `the login from OSMO_URL and OSMO_TOKEN (${login.url})`;
   const what = check.status === 'refused' ? 'does not work' : 'could not be checked';
   return new OsmoError(`${who} ${what}: ${check.message}`, check.exitCode, check.hint ?? undefined);
 }
@@ -130,7 +140,8 @@ async function prove(target: Target, server: ServerState): Promise<string | unde
   const tokens = await target.client.listTokens();
   const name = server.method === 'token' ? (server.tokenName ?? readClaims((await target.jwtSession?.storedJwt()) ?? '')?.osmo_token_name) : undefined;
   if (!name) return undefined;
-  const again = `create a new one with \`osmo token set\` and run \`osmo login ${target.url} --method token\` with it`;
+  // The service no longer has this token: no rotate or expiry advice, and no \`osmo token set\` through a login that is going.
+  const again = loginWithoutTokenHint(target.url);
   const expiresAt = patExpiryIn(tokens, name);
   if (expiresAt === undefined) throw new AuthError(`the access token ${name} no longer exists on the service`, again);
   if (expiresAt <= todayUtc(new Date())) throw new AuthError(`the access token ${name} expired on ${expiresAt}`, again);

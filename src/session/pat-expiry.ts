@@ -4,6 +4,7 @@ import { patExpiryFact } from '../api/service-warning.js';
 import type { Services } from '../services.js';
 import { datePart } from '../output.js';
 import { todayUtc } from '../validate.js';
+import { loginWithoutTokenHint } from '../util/login-hints.js';
 
 /** Warn this many days ahead, as the service itself does for its Python client. */
 export const PAT_WARNING_DAYS = 7;
@@ -22,7 +23,8 @@ export function patExpiryWarning(tokenName: string | undefined, expiresAt: strin
   const name = tokenName ? `access token ${tokenName}` : 'access token';
   const when = days <= 0 ? `expired on ${day}` : `expires on ${day} (in ${days} day${days === 1 ? '' : 's'})`;
   // While it still works, a rotation replaces it and moves the login over in one step.
-  const advice = days > 0 && tokenName ? `rotate it with \`osmo token rotate ${tokenName}\`` : `create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it`;
+  // Once expired no login works with it: \`osmo token set\` alone would need one.
+  const advice = days > 0 && tokenName ? `rotate it with \`osmo token rotate ${tokenName}\`` : days > 0 ? `create a new one with \`osmo token set\` and run \`osmo login ${url} --method token\` with it` : loginWithoutTokenHint(url);
   return `the ${name} behind this login ${when}; ${advice}`;
 }
 

@@ -28,9 +28,16 @@ export function chooseStore(ctx: Services): Promise<StoreChoice> {
 
 /**
  * Records a successful login: secrets in the chosen store, the rest in the
- * config file, and this server as the current one. Other servers' logins stay.
+ * config file, and this server as the current one (unless `keepCurrent`).
+ * Other servers' logins stay.
  */
-export async function saveLogin(ctx: Services, url: string, server: Omit<ServerState, 'store'>, secrets?: { secrets: Secrets; choice: StoreChoice }): Promise<SavedLogin> {
+export async function saveLogin(
+  ctx: Services,
+  url: string,
+  server: Omit<ServerState, 'store'>,
+  secrets?: { secrets: Secrets; choice: StoreChoice },
+  opts: { keepCurrent?: boolean } = {},
+): Promise<SavedLogin> {
   const choice = secrets?.choice;
   const lock = await ctx.lock();
   return lock(async () => {
@@ -50,7 +57,8 @@ export async function saveLogin(ctx: Services, url: string, server: Omit<ServerS
       }
     }
     state.servers[url] = { ...server, ...(choice ? { store: choice.store.kind } : {}), ...(keychainItemLeft ? { staleKeychainItem: true } : {}) };
-    state.current = url;
+    // A rotation under OSMO_URL updates that login without making it current.
+    if (!opts.keepCurrent) state.current = url;
     // The fallback to the file is worth saying once per server, not at every login.
     const noted = state.fileFallbackNoted ?? [];
     if (choice?.notice && !noted.includes(url)) {
@@ -96,23 +104,34 @@ export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: 
  * keychain. A store that cannot be reached only matters where it holds a copy
  * (the keychain: where the login recorded it); what could not be removed is
  * reported, and the login is forgotten all the same, so osmo stops using it.
- * Also returns the config file's state as it is now.
+ * Also returns the config file's state as it is now, and the login made
+ * current when the current one went and exactly one other was left, and
+ * why credentials.json was removed whole when it could not be used.
  */
-export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<{ forgotten: Forgotten[]; state: State }> {
+export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<{ forgotten: Forgotten[]; state: State; switchedTo?: string; removedFile?: string }> {
   // Without a config directory there is no file to guard, and logging out must not create one.
   const lock = existsSync(ctx.configDir) ? await ctx.lock() : noLock;
   return lock(async () => {
     const state = readState(ctx.configDir);
     const file = new FileStore(ctx.configDir);
-    // A credentials.json that others can reach, or a damaged one, is refused before anything changes.
-    const inFile = await file.accounts();
+    // A credentials.json that others can reach, or a damaged one, cannot be
+    // trusted or rewritten: logging out removes it whole (reported), and the
+    // keychain copies all the same; logout must always work.
+    let inFile: string[] = [];
+    let unusableFile: string | undefined;
+    try {
+      inFile = await file.accounts();
+    } catch (err) {
+      unusableFile = reasonOf(err);
+    }
     const keychain = await KeychainStore.open(ctx.env).catch((err: unknown) => reasonOf(err));
     const urls = which === 'all' ? await everyAccount(state, inFile, keychain) : which;
     // One rewrite of credentials.json for every server; if it fails, the secrets it held remain.
     let fromFile: string[] = [];
     let fileFailure: string | undefined;
     try {
-      fromFile = await file.deleteMany(urls);
+      if (unusableFile === undefined) fromFile = await file.deleteMany(urls);
+      else if (file.remove()) fromFile = urls.filter((url) => state.servers[url]?.store !== 'keychain');
     } catch (err) {
       fileFailure = reasonOf(err);
     }
@@ -122,7 +141,8 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
       const server = state.servers[url];
       if (server) changed = true;
       const result: Forgotten = { url, found: Boolean(server) || fromFile.includes(url), remains: [] };
-      if (fileFailure !== undefined && inFile.includes(url)) result.remains.push({ store: 'file', reason: fileFailure });
+      const fileHeld = unusableFile !== undefined ? state.servers[url]?.store !== 'keychain' : inFile.includes(url);
+      if (fileFailure !== undefined && fileHeld) result.remains.push({ store: 'file', reason: fileFailure });
       const keychainHolds = server?.store === 'keychain' || Boolean(server?.staleKeychainItem);
       try {
         if (typeof keychain === 'string') throw new Error(keychain);
@@ -133,9 +153,16 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
       delete state.servers[url];
       forgotten.push(result);
     }
-    // `current` stays: a later `osmo login` with no URL logs in to it again.
+    // `current` stays: a later `osmo login` with no URL logs in to it again;
+    // but with exactly one login left, that one becomes current (as gh does).
+    const left = Object.keys(state.servers);
+    let switchedTo: string | undefined;
+    if (which !== 'all' && state.current && urls.includes(state.current) && left.length === 1) {
+      switchedTo = state.current = left[0]!;
+      changed = true;
+    }
     if (changed) writeState(ctx.configDir, state);
-    return { forgotten, state };
+    return { forgotten, state, switchedTo, removedFile: unusableFile !== undefined && fileFailure === undefined ? unusableFile : undefined };
   });
 }
 

@@ -20,6 +20,8 @@ export interface JwtSessionOptions {
   /** What to do when the service refuses it. */
   recovery: string;
   nowSeconds?: () => number;
+  /** Called once, when a JWT is first handed out: the credential works (as far as is known). */
+  onFirstJwt?: () => void;
 }
 
 /**
@@ -34,7 +36,10 @@ export class JwtSession implements Authenticator {
   private secrets: Secrets | undefined;
   private renewedAfter401 = false;
 
-  constructor(private readonly opts: JwtSessionOptions) {
+  private readonly opts: JwtSessionOptions;
+
+  constructor(opts: JwtSessionOptions) {
+    this.opts = { ...opts };
     this.source = opts.source;
     this.recovery = opts.recovery;
   }
@@ -46,14 +51,24 @@ export class JwtSession implements Authenticator {
   /** The current JWT, renewed first when it is about to expire. */
   async validJwt(): Promise<string> {
     this.secrets ??= await this.load();
-    if (this.isFresh(this.secrets)) return this.secrets.jwt!;
-    return this.renewUnlessFresh(undefined);
+    const jwt = this.isFresh(this.secrets) ? this.secrets.jwt! : await this.renewUnlessFresh(undefined);
+    const first = this.opts.onFirstJwt;
+    this.opts.onFirstJwt = undefined;
+    first?.();
+    return jwt;
   }
 
   async renewAfterUnauthorized(): Promise<boolean> {
     if (this.renewedAfter401) return false;
     this.renewedAfter401 = true;
-    await this.renewUnlessFresh(this.secrets?.jwt);
+    try {
+      await this.renewUnlessFresh(this.secrets?.jwt);
+    } catch (err) {
+      // Renewal could not replace the JWT the service just refused (PAT
+      // deleted, signing key rotated): it must not be handed out again.
+      if (err instanceof AuthError) await this.discardRefused();
+      throw err;
+    }
     return true;
   }
 
@@ -65,14 +80,12 @@ export class JwtSession implements Authenticator {
   async discardRefused(): Promise<void> {
     const refused = this.secrets?.jwt;
     if (!refused) return;
+    if (this.secrets) this.secrets = withoutJwt(this.secrets);
     await this.opts.lock(async () => {
       const stored = await this.opts.store.get(this.opts.account);
       // Another process may have stored a newer JWT meanwhile; that one is not known to be bad.
       if (stored?.jwt !== refused) return;
-      const kept = { ...stored };
-      delete kept.jwt;
-      delete kept.jwtExpiresAt;
-      await this.opts.store.set(this.opts.account, kept);
+      await this.opts.store.set(this.opts.account, withoutJwt(stored));
     });
   }
 
@@ -113,6 +126,13 @@ export class JwtSession implements Authenticator {
     const now = this.opts.nowSeconds?.() ?? Date.now() / 1000;
     return expiresAt !== undefined && expiresAt - now >= REFRESH_MARGIN_SECONDS;
   }
+}
+
+function withoutJwt(secrets: Secrets): Secrets {
+  const kept = { ...secrets };
+  delete kept.jwt;
+  delete kept.jwtExpiresAt;
+  return kept;
 }
 
 /** A login's stored secrets, or the error when nothing in them can authenticate (no PAT, refresh token or JWT). */

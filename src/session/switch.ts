@@ -55,7 +55,7 @@ export function noStoredLogin(state: State, url: string): UsageError {
 export function notLoggedIn(state: State): AuthError {
   const stored = Object.keys(state.servers);
   if (stored.length === 0) {
-    return new AuthError('you are not logged in', 'run `osmo login URL --method token --token-file FILE` (or set OSMO_URL and OSMO_TOKEN)');
+    return new AuthError('you are not logged in', `run \`osmo login URL\` (a browser; \`--method code\` for a device code), or log in with a token from the OSMO web UI: \`osmo login URL --token-file FILE\` (or set OSMO_URL and OSMO_TOKEN)`);
   }
   const why = state.current ? `you logged out of ${state.current}` : 'no server is current';
   const hint = stored.length === 1

@@ -1,10 +1,11 @@
 import type { Authenticator, OsmoClient } from '../api/client.js';
 import type { Services } from '../services.js';
-import { currentLogin, readState, type ServerState } from '../config/state.js';
+import { currentLogin, readState, type ServerState, type State } from '../config/state.js';
 import { AuthError, UsageError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { MemoryStore } from '../store/credential-store.js';
 import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
+import { loginWithoutTokenHint } from '../util/login-hints.js';
 import { warnIfPatExpiring } from './pat-expiry.js';
 import { patRenewer } from './pat-renew.js';
 import { renewerFor } from './renewers.js';
@@ -35,16 +36,33 @@ export async function openTarget(ctx: Services): Promise<Target> {
   const envToken = ctx.env.OSMO_TOKEN?.trim();
   if (envToken) return envTarget(ctx, envToken);
   const state = readState(ctx.configDir);
-  const url = currentLogin(state);
+  const url = loginInUse(state, ctx.env);
   const server = url ? state.servers[url] : undefined;
   if (!url || !server) throw notLoggedIn(state);
-  if (server.method === 'token') warnIfPatExpiring(ctx, server.tokenName, server.patExpiresAt, url);
-  return loginTarget(ctx, url, server);
+  // Told once the PAT is known to work: a token the service refused needs no rotate advice.
+  const patWorks = server.method === 'token' ? () => warnIfPatExpiring(ctx, server.tokenName, server.patExpiresAt, url) : undefined;
+  return loginTarget(ctx, url, server, patWorks);
+}
+
+/**
+ * The stored login a command uses: with OSMO_URL set (and OSMO_TOKEN empty),
+ * the one for that server, for this command only and never another one;
+ * else the current login.
+ */
+export function loginInUse(state: State, env: NodeJS.ProcessEnv): string | undefined {
+  const rawUrl = env.OSMO_URL?.trim();
+  if (!rawUrl) return currentLogin(state);
+  const url = normalizeServerUrl(rawUrl);
+  if (state.servers[url]) return url;
+  throw new UsageError(
+    `OSMO_URL is set to ${url} but there is no login for it, and OSMO_TOKEN is empty`,
+    `log in with \`osmo login ${url}\`, set OSMO_TOKEN to a personal access token for it, or unset OSMO_URL to use your current login`,
+  );
 }
 
 /** A stored login, current or not, ready for API calls. */
-export function loginTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
-  return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server);
+export function loginTarget(ctx: Services, url: string, server: ServerState, onFirstJwt?: () => void): Promise<Target> {
+  return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server, onFirstJwt);
 }
 
 async function devTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
@@ -52,7 +70,7 @@ async function devTarget(ctx: Services, url: string, server: ServerState): Promi
   return { url, server, session, client: await ctx.client(url, session) };
 }
 
-async function storedTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
+async function storedTarget(ctx: Services, url: string, server: ServerState, onFirstJwt?: () => void): Promise<Target> {
   const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
   const session = new JwtSession({
     account: url,
@@ -62,6 +80,7 @@ async function storedTarget(ctx: Services, url: string, server: ServerState): Pr
     nowSeconds: secondsClock(ctx),
     source: `the stored ${server.method} login for ${url}`,
     recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
+    onFirstJwt,
   });
   return { url, server, session, client: await ctx.client(url, session), jwt: () => session.validJwt(), jwtSession: session };
 }
@@ -115,7 +134,7 @@ function envTokenRefused(ctx: Services, err: unknown): unknown {
   }
   return new AuthError(
     `OSMO_TOKEN in the environment was refused: ${err.message}`,
-    stored ? `unset OSMO_TOKEN to use your stored login for ${stored}, or set OSMO_TOKEN to a valid token` : 'set OSMO_TOKEN to a valid personal access token (create one with `osmo token set`)',
+    stored ? `unset OSMO_TOKEN to use your stored login for ${stored}, or set OSMO_TOKEN to a valid token` : `set OSMO_TOKEN to a valid personal access token; to make one, ${loginWithoutTokenHint(envUrl(ctx.env))}`,
   );
 }
 

@@ -23,7 +23,9 @@ export async function chooseStoreForLogin(env: NodeJS.ProcessEnv, dir: string): 
   const forced = forcedStore(env);
   if (forced === 'file') return { store: new FileStore(dir) };
   try {
-    return { store: await KeychainStore.open(env) };
+    const keychain = await KeychainStore.open(env);
+    await probeWrite(keychain);
+    return { store: keychain };
   } catch (err) {
     if (forced === 'keychain' || !(err instanceof KeychainUnavailable)) throw err;
     const file = new FileStore(dir);
@@ -34,4 +36,27 @@ export async function chooseStoreForLogin(env: NodeJS.ProcessEnv, dir: string): 
 /** After login: the store recorded for the server, without probing. */
 export async function openStore(kind: StoreKind, env: NodeJS.ProcessEnv, dir: string): Promise<CredentialStore & { kind: StoreKind }> {
   return kind === 'keychain' ? KeychainStore.open(env) : new FileStore(dir);
+}
+
+/** The account a login's probe writes and removes; the same one KeychainStore looks up and leaves out of its accounts. */
+const PROBE_ACCOUNT = '__osmo_probe__';
+
+/**
+ * A keychain may answer lookups and still refuse every write: a Secret
+ * Service without a usable default collection (a fresh gnome-keyring unlocked
+ * with an empty password) fails with "Object does not exist at path
+ * …/collection/login". At login, one write and read back tells; such a
+ * keychain counts as no keychain at all.
+ */
+async function probeWrite(store: CredentialStore): Promise<void> {
+  try {
+    await store.set(PROBE_ACCOUNT, { jwt: 'probe' });
+    const back = await store.get(PROBE_ACCOUNT);
+    if (back?.jwt !== 'probe') throw new Error('what was written could not be read back');
+  } catch (err) {
+    const why = err instanceof Error ? err.message.replace(/^the keychain failed: /, '') : String(err);
+    throw new KeychainUnavailable(`the keychain is unavailable: it cannot store secrets (${why.split('\n')[0]})`);
+  } finally {
+    await store.delete(PROBE_ACCOUNT).catch(() => false);
+  }
 }

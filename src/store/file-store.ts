@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
 import { UsageError } from '../errors.js';
@@ -47,6 +47,17 @@ export class FileStore implements CredentialStore {
     for (const account of held) delete file.accounts[account];
     this.write(file);
     return held;
+  }
+
+  /** Removes the whole file, unread (logout of a damaged or exposed one); false when there was none. */
+  remove(): boolean {
+    try {
+      unlinkSync(this.path);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new UsageError(`cannot remove ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
   }
 
   async accounts(): Promise<string[]> {

@@ -39,6 +39,11 @@ export interface SecretServiceUnavailable {
 export interface StartOptions {
   /** Give up (and clean up) if the service is not ready by then. Default 5000 ms. */
   timeoutMs?: number;
+  /**
+   * Unlock with an empty password, as a fresh desktop session may: the
+   * service answers, but has no usable default collection (every store fails).
+   */
+  emptyPassword?: boolean;
 }
 
 /**
@@ -51,17 +56,18 @@ const KEYRING_PASSWORD = 'osmo-test';
 
 const REQUIRED_TOOLS = ['dbus-run-session', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon'] as const;
 
-/** Runs inside the private session; $1 is the keyring password. */
+/** Runs inside the private session; $1 is the keyring password, $2 what ReadAlias must answer once ready. */
 const SESSION_SCRIPT = `
 set -u
 printf '%s' "$1" | gnome-keyring-daemon --foreground --unlock --components=secrets >"$OSMO_SS_DIR/gkd.out" 2>"$OSMO_SS_DIR/gkd.log" &
 gkd=$!
 echo "GKD_PID $gkd"
 n=0
-# Ready once the default collection exists (unlocked login keyring). The bus
-# has no service activation, so polling never spawns a second daemon.
+# Ready once the default collection exists (unlocked login keyring), or with
+# an empty password once the service answers at all. The bus has no service
+# activation, so polling never spawns a second daemon.
 until dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \\
-    org.freedesktop.Secret.Service.ReadAlias string:default 2>/dev/null | grep -q '/collection/'; do
+    org.freedesktop.Secret.Service.ReadAlias string:default 2>/dev/null | grep -q "$2"; do
   if ! kill -0 "$gkd" 2>/dev/null; then echo "FAIL gnome-keyring-daemon exited during start-up"; exit 1; fi
   n=$((n + 1))
   if [ "$n" -ge 500 ]; then echo "FAIL no unlocked default collection on the bus"; kill "$gkd"; exit 1; fi
@@ -234,7 +240,7 @@ export async function startSecretService(
   const started = Date.now();
   const child = spawn(
     'dbus-run-session',
-    [`--config-file=${configFile}`, '--', 'sh', '-c', SESSION_SCRIPT, 'osmo-secret-service', KEYRING_PASSWORD],
+    [`--config-file=${configFile}`, '--', 'sh', '-c', SESSION_SCRIPT, 'osmo-secret-service', options.emptyPassword ? '' : KEYRING_PASSWORD, options.emptyPassword ? 'object path' : '/collection/'],
     { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   const pgid = child.pid;
