@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { println, type IO } from './io.js';
-import { terminalSafe } from './util/display-text.js';
+import { safeJson, terminalSafe } from './util/display-text.js';
 import type { OutputFile } from './util/output-file.js';
 
 export type FormatType = 'text' | 'json';
@@ -10,8 +10,9 @@ export function formatTypeOption(): Option {
   return new Option('-t, --format-type <type>', 'output format').choices(['text', 'json']).default('text');
 }
 
+/** Strings in it came from a server: C1 controls and bidi overrides are escaped, the JSON value is unchanged. */
 export function printJson(io: IO, value: unknown): void {
-  println(io.stdout, JSON.stringify(value, null, 2));
+  println(io.stdout, safeJson(value, 2));
 }
 
 /** Dates from the service are UTC date-times without a zone; users see the day. */
