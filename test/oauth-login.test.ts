@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
-import { baseEnv, hashTree, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
+import { baseEnv, OSMO_BIN, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
@@ -437,7 +437,7 @@ describe('what the identity provider sends is kept within bounds', () => {
     }
   });
 
-  it('a refresh answer without an ID token is refused and the stored login is left exactly as it was', async () => {
+  it('a refresh answer without an ID token is refused; the login keeps only the refresh token the provider rotated to', async () => {
     const { osmo, dir } = newUser();
     server().oauth.setPassword('svc@example.com', 'right');
     await withJwtLifetime(server(), 31, async () => {
@@ -445,7 +445,9 @@ describe('what the identity provider sends is kept within bounds', () => {
       assert.equal(login.code, 0, login.stderr);
     });
     await sleep(1500);
-    const before = hashTree(dir);
+    const stored = (): { refreshToken: string; jwt: string } => (JSON.parse(readFileSync(`${dir}/credentials.json`, 'utf8')) as { accounts: Record<string, { refreshToken: string; jwt: string }> }).accounts[server().url]!;
+    const before = stored();
+    const configBefore = readFileSync(`${dir}/config.json`, 'utf8');
     const listsBefore = server().count(LIST);
     server().oauth.tamper({ noIdTokenOnRefresh: true });
     try {
@@ -455,7 +457,15 @@ describe('what the identity provider sends is kept within bounds', () => {
     } finally {
       server().oauth.tamper({});
     }
-    assert.equal(hashTree(dir), before, 'the stored login is untouched');
     assert.equal(server().count(LIST), listsBefore, 'no request with a token that is not a JWT');
+    // The provider used up the old refresh token when it answered (rotation): the new one was
+    // stored before the answer was refused, and nothing else changed.
+    const after = stored();
+    assert.equal(after.jwt, before.jwt);
+    assert.equal(readFileSync(`${dir}/config.json`, 'utf8'), configBefore);
+    assert.equal(server().oauth.refreshTokenActive(before.refreshToken), false);
+    assert.equal(server().oauth.refreshTokenActive(after.refreshToken), true, 'the login is not lost');
+    const again = await osmo(['token', 'list']);
+    assert.equal(again.code, 0, again.stderr);
   });
 });

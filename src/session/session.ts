@@ -7,8 +7,13 @@ import { readClaims } from './jwt-claims.js';
 /** A cached JWT is reused while it lives at least this much longer. */
 export const REFRESH_MARGIN_SECONDS = 30;
 
-/** Turns the long-lived secret (PAT or refresh token) into a fresh JWT. */
-export type Renew = (current: Secrets) => Promise<Secrets>;
+/**
+ * Turns the long-lived secret (PAT or refresh token) into a fresh JWT.
+ * `keep` stores secrets at once: an identity provider that rotates refresh
+ * tokens has invalidated the old one as soon as it answered, so the new one
+ * is kept before anything else is done with the answer.
+ */
+export type Renew = (current: Secrets, keep: (secrets: Secrets) => Promise<void>) => Promise<Secrets>;
 
 export interface JwtSessionOptions {
   account: string;
@@ -96,7 +101,7 @@ export class JwtSession implements Authenticator {
         this.secrets = stored;
         return stored.jwt!;
       }
-      const renewed = await this.opts.renew(stored);
+      const renewed = await this.opts.renew(stored, (secrets) => this.opts.store.set(this.opts.account, secrets));
       await this.opts.store.set(this.opts.account, renewed);
       this.secrets = renewed;
       return renewed.jwt!;

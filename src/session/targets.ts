@@ -76,7 +76,7 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
     store,
     lock: noLock,
     // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
-    renew: (secrets) => renew(secrets).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
+    renew: (secrets, keep) => renew(secrets, keep).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
     source: ENV_SOURCE,
     recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
   });
