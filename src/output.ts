@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { onInterrupt } from './interrupt.js';
 import { println, type IO } from './io.js';
 import { safeJson, terminalSafe } from './util/display-text.js';
 import type { OutputFile } from './util/output-file.js';
@@ -44,7 +45,17 @@ export function printNewToken(io: IO, pat: string, outputFile: string | undefine
   println(io.stdout, `Access token: ${terminalSafe(pat)}`);
 }
 
-/** --output-file, checked before any request; its module (and node:crypto) loads only when the flag is given. */
+/**
+ * --output-file, checked and its temporary file made before any request; its
+ * module loads only when the flag is given. The temporary file goes away with
+ * the command if it never received the token (an error, Ctrl-C).
+ */
 export async function checkedOutputFile(given: string | undefined): Promise<OutputFile | undefined> {
-  return given === undefined ? undefined : (await import('./util/output-file.js')).checkOutputFile(given);
+  if (given === undefined) return undefined;
+  const { checkOutputFile, discardOutputFile } = await import('./util/output-file.js');
+  const file = checkOutputFile(given);
+  const discard = (): void => discardOutputFile(file);
+  onInterrupt(discard);
+  process.once('exit', discard);
+  return file;
 }
