@@ -57,7 +57,8 @@ async function storedTarget(ctx: Services, url: string, server: ServerState): Pr
   const session = new JwtSession({
     account: url,
     store,
-    lock: lazyLock(ctx),
+    lock: lazyLock(ctx, url),
+    writeLock: lazyLock(ctx),
     renew: renewerFor(server, url, await ctx.client(url), ctx),
     source: `the stored ${server.method} login for ${url}`,
     recovery: `run \`osmo login ${url} --method ${server.method}\` again`,
@@ -112,6 +113,6 @@ function envTokenRefused(ctx: Services, err: unknown): unknown {
 }
 
 /** The cross-process lock is loaded only when a JWT must actually be renewed. */
-function lazyLock(ctx: Services): Lock {
-  return async (fn) => (await ctx.lock())(fn);
+function lazyLock(ctx: Services, server?: string): Lock {
+  return async (fn) => (await ctx.lock(server))(fn);
 }
