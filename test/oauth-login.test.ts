@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
@@ -147,6 +148,21 @@ describe('osmo login --method pkce (the default)', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.ok(Date.now() - started < 8_000, `osmo took ${Date.now() - started} ms`);
     assert.equal(stored(dir).config.servers[server().url]?.method, 'pkce');
+  });
+
+  it('the browser is given a private page, not the sign-in URL, on its command line; the page goes after the login', async () => {
+    const { osmo } = newUser();
+    const argvFile = `${tempDir('osmo-argv-')}/argv.json`;
+    const res = await pkceLogin(osmo, [], { BROWSER_ARGV_FILE: argvFile });
+    assert.equal(res.code, 0, res.stderr);
+    const seen = JSON.parse(readFileSync(argvFile, 'utf8')) as { argv: string[]; fileMode: number; dirMode: number; fileUid: number; dirUid: number };
+    const state = new URL(/Open this URL in your browser: (\S+)/.exec(res.stderr)![1]!).searchParams.get('state')!;
+    assert.equal(seen.argv.length, 1, JSON.stringify(seen.argv));
+    for (const secret of [state, 'state=', 'code_challenge', 'nonce']) assert.ok(!seen.argv[0]!.includes(secret), `the command line shows ${secret}: ${seen.argv[0]}`);
+    // What another local user could reach: nothing (the page 0600, its directory 0700, both this user's).
+    assert.deepEqual([seen.fileMode, seen.dirMode, seen.fileUid, seen.dirUid], [0o600, 0o700, process.getuid!(), process.getuid!()]);
+    assert.equal(existsSync(seen.argv[0]!), false, 'removed after the login');
+    assert.equal(existsSync(dirname(seen.argv[0]!)), false);
   });
 
   it('the browser gets none of osmo\'s variables (OSMO_TOKEN and the like)', async () => {
