@@ -27,10 +27,14 @@ describe('-t json escapes C1 controls and bidi overrides, and stays the same JSO
 });
 
 describe('--debug stack traces are terminal-safe', () => {
-  it('the message line of the stack is escaped; the frames stay one a line', async () => {
-    const { osmo } = newUser({ OSMO_URL: server().url, OSMO_TOKEN: server().issuePat(HOSTILE_USER, 'debug-stack') });
-    // The path is echoed in the error (and so in the stack's first line) as it was typed.
-    const res = await osmo(['--debug', 'api', 'GET', '/api/auth/no-such-path\u202e\u009b2J']);
+  it('an error quoting a server (a token endpoint that is not a URL): the stack\'s message line is escaped too', async () => {
+    const { osmo } = newUser();
+    server().fault({
+      route: 'GET /api/auth/login',
+      status: 200,
+      body: JSON.stringify({ token_endpoint: 'http://evil\u001b[2J\u009b\u202e\r\nexample/token', device_endpoint: null, device_client_id: 'c', browser_endpoint: null, browser_client_id: null, logout_endpoint: null }),
+    });
+    const res = await osmo(['--debug', 'login', server().url, '--method', 'code']);
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /\n {4}at /, 'a stack was printed');
     assert.equal(UNSAFE.exec(res.stderr), null, res.stderr);
