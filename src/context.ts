@@ -87,9 +87,9 @@ export class Context implements Services {
     return readState(this.configDir);
   }
 
-  async lock(): Promise<Lock> {
-    const { configDirLock } = await import('./session/lock.js');
-    return configDirLock(this.configDir, httpTimeoutMs(this.env));
+  async lock(server?: string): Promise<Lock> {
+    const { configDirLock, serverLock } = await import('./session/lock.js');
+    return server === undefined ? configDirLock(this.configDir, httpTimeoutMs(this.env)) : serverLock(this.configDir, server, httpTimeoutMs(this.env));
   }
 
   /** The current login (or OSMO_URL + OSMO_TOKEN), ready for API calls. */

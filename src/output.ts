@@ -1,6 +1,7 @@
 import { Option } from 'commander';
+import { onInterrupt } from './interrupt.js';
 import { println, type IO } from './io.js';
-import { terminalSafe } from './util/display-text.js';
+import { safeJson, terminalSafe } from './util/display-text.js';
 import type { OutputFile } from './util/output-file.js';
 
 export type FormatType = 'text' | 'json';
@@ -10,8 +11,9 @@ export function formatTypeOption(): Option {
   return new Option('-t, --format-type <type>', 'output format').choices(['text', 'json']).default('text');
 }
 
+/** Strings in it came from a server: C1 controls and bidi overrides are escaped, the JSON value is unchanged. */
 export function printJson(io: IO, value: unknown): void {
-  println(io.stdout, JSON.stringify(value, null, 2));
+  println(io.stdout, safeJson(value, 2));
 }
 
 /** Dates from the service are UTC date-times without a zone; users see the day. */
@@ -43,7 +45,17 @@ export function printNewToken(io: IO, pat: string, outputFile: string | undefine
   println(io.stdout, `Access token: ${terminalSafe(pat)}`);
 }
 
-/** --output-file, checked before any request; its module (and node:crypto) loads only when the flag is given. */
+/**
+ * --output-file, checked and its temporary file made before any request; its
+ * module loads only when the flag is given. The temporary file goes away with
+ * the command if it never received the token (an error, Ctrl-C).
+ */
 export async function checkedOutputFile(given: string | undefined): Promise<OutputFile | undefined> {
-  return given === undefined ? undefined : (await import('./util/output-file.js')).checkOutputFile(given);
+  if (given === undefined) return undefined;
+  const { checkOutputFile, discardOutputFile } = await import('./util/output-file.js');
+  const file = checkOutputFile(given);
+  const discard = (): void => discardOutputFile(file);
+  onInterrupt(discard);
+  process.once('exit', discard);
+  return file;
 }

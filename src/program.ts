@@ -4,7 +4,7 @@ import { debugFromEnv } from './debug-env.js';
 import { ExitCode, InterruptedError, OsmoError } from './errors.js';
 import { endBySignal } from './interrupt.js';
 import { processIO, println, type IO } from './io.js';
-import { terminalSafe } from './util/display-text.js';
+import { safeJson, terminalSafe } from './util/display-text.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { statusCommand } from './commands/status.js';
@@ -98,18 +98,23 @@ function reportError(err: unknown, io: IO, argv: string[], program: Command, deb
   if (err instanceof InterruptedError) return err.exitCode;
   const json = wantsJson(argv);
   if (err instanceof OsmoError) {
-    if (json) println(io.stderr, JSON.stringify({ message: err.message, code: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }));
+    if (json) println(io.stderr, safeJson({ message: err.message, code: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }));
     // Messages may quote a server; whatever was missed upstream cannot act on the terminal here.
     else println(io.stderr, `Error: ${terminalSafe(err.message)}${err.hint ? `\n  ${terminalSafe(err.hint)}` : ''}`);
-    if (debug && err.stack) println(io.stderr, err.stack);
+    if (debug && err.stack) println(io.stderr, safeStack(err.stack));
     return err.exitCode;
   }
   // A bug, not a user or server problem: say so plainly; the stack only on request.
   const message = err instanceof Error ? err.message : String(err);
-  println(io.stderr, json ? JSON.stringify({ message: `unexpected error: ${message}`, code: ExitCode.server }) : `Error: unexpected error: ${terminalSafe(message)}`);
-  if (debug && err instanceof Error && err.stack) println(io.stderr, err.stack);
+  println(io.stderr, json ? safeJson({ message: `unexpected error: ${message}`, code: ExitCode.server }) : `Error: unexpected error: ${terminalSafe(message)}`);
+  if (debug && err instanceof Error && err.stack) println(io.stderr, safeStack(err.stack));
   else if (!json) println(io.stderr, '  run again with --debug for details, and report it if it persists');
   return ExitCode.server;
+}
+
+/** A stack starts with the message, which may quote a server: each line made safe, the lines kept. */
+function safeStack(stack: string): string {
+  return stack.split('\n').map(terminalSafe).join('\n');
 }
 
 /** The longest run of real command names at the start of argv, for the help hint. */

@@ -29,6 +29,6 @@ export interface Services {
   /** `warn` takes the service's `x-osmo-warning`s instead of warn() above. */
   client(url: string, auth?: Authenticator, warn?: (message: string, fact?: string) => void): Promise<OsmoClient>;
   state(): Promise<State>;
-  /** The cross-process lock of the config directory. */
-  lock(): Promise<Lock>;
+  /** The cross-process lock of the config directory; with `server`, the lock of that server's renewal only. */
+  lock(server?: string): Promise<Lock>;
 }

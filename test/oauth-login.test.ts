@@ -2,10 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
-import { baseEnv, hashTree, OSMO_BIN, tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
+import { baseEnv, OSMO_BIN, tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
@@ -147,6 +148,21 @@ describe('osmo login --method pkce (the default)', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.ok(Date.now() - started < 8_000, `osmo took ${Date.now() - started} ms`);
     assert.equal(stored(dir).config.servers[server().url]?.method, 'pkce');
+  });
+
+  it('the browser is given a private page, not the sign-in URL, on its command line; the page goes after the login', async () => {
+    const { osmo } = newUser();
+    const argvFile = `${tempDir('osmo-argv-')}/argv.json`;
+    const res = await pkceLogin(osmo, [], { BROWSER_ARGV_FILE: argvFile });
+    assert.equal(res.code, 0, res.stderr);
+    const seen = JSON.parse(readFileSync(argvFile, 'utf8')) as { argv: string[]; fileMode: number; dirMode: number; fileUid: number; dirUid: number };
+    const state = new URL(/Open this URL in your browser: (\S+)/.exec(res.stderr)![1]!).searchParams.get('state')!;
+    assert.equal(seen.argv.length, 1, JSON.stringify(seen.argv));
+    for (const secret of [state, 'state=', 'code_challenge', 'nonce']) assert.ok(!seen.argv[0]!.includes(secret), `the command line shows ${secret}: ${seen.argv[0]}`);
+    // What another local user could reach: nothing (the page 0600, its directory 0700, both this user's).
+    assert.deepEqual([seen.fileMode, seen.dirMode, seen.fileUid, seen.dirUid], [0o600, 0o700, process.getuid!(), process.getuid!()]);
+    assert.equal(existsSync(seen.argv[0]!), false, 'removed after the login');
+    assert.equal(existsSync(dirname(seen.argv[0]!)), false);
   });
 
   it('the browser gets none of osmo\'s variables (OSMO_TOKEN and the like)', async () => {
@@ -437,7 +453,7 @@ describe('what the identity provider sends is kept within bounds', () => {
     }
   });
 
-  it('a refresh answer without an ID token is refused and the stored login is left exactly as it was', async () => {
+  it('a refresh answer without an ID token is refused; the login keeps only the refresh token the provider rotated to', async () => {
     const { osmo, dir } = newUser();
     server().oauth.setPassword('svc@example.com', 'right');
     await withJwtLifetime(server(), 31, async () => {
@@ -445,7 +461,9 @@ describe('what the identity provider sends is kept within bounds', () => {
       assert.equal(login.code, 0, login.stderr);
     });
     await sleep(1500);
-    const before = hashTree(dir);
+    const stored = (): { refreshToken: string; jwt: string } => (JSON.parse(readFileSync(`${dir}/credentials.json`, 'utf8')) as { accounts: Record<string, { refreshToken: string; jwt: string }> }).accounts[server().url]!;
+    const before = stored();
+    const configBefore = readFileSync(`${dir}/config.json`, 'utf8');
     const listsBefore = server().count(LIST);
     server().oauth.tamper({ noIdTokenOnRefresh: true });
     try {
@@ -455,7 +473,15 @@ describe('what the identity provider sends is kept within bounds', () => {
     } finally {
       server().oauth.tamper({});
     }
-    assert.equal(hashTree(dir), before, 'the stored login is untouched');
     assert.equal(server().count(LIST), listsBefore, 'no request with a token that is not a JWT');
+    // The provider used up the old refresh token when it answered (rotation): the new one was
+    // stored before the answer was refused, and nothing else changed.
+    const after = stored();
+    assert.equal(after.jwt, before.jwt);
+    assert.equal(readFileSync(`${dir}/config.json`, 'utf8'), configBefore);
+    assert.equal(server().oauth.refreshTokenActive(before.refreshToken), false);
+    assert.equal(server().oauth.refreshTokenActive(after.refreshToken), true, 'the login is not lost');
+    const again = await osmo(['token', 'list']);
+    assert.equal(again.code, 0, again.stderr);
   });
 });

@@ -19,6 +19,11 @@ export function logoutCommand(getContext: () => Context): Command {
         'Nothing to log out of is not an error (exit 0). When a copy of a secret cannot be removed',
         '(the keychain cannot be reached), osmo says where it remains and how to remove it, and exits 2.',
         '',
+        "An OAuth login's refresh token is also revoked at the identity provider when it offers",
+        'revocation (a failure there is a warning; the local logout happens all the same). A token',
+        "login's personal access token is NOT deleted on the service: it keeps working until it",
+        'expires; delete it with `osmo token delete NAME` first if it should stop working.',
+        '',
         'Examples:',
         '  $ osmo logout',
         '  $ osmo logout https://osmo.example.com',
@@ -41,6 +46,9 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
   // OSMO_URL names the server of every command, this one too.
   const named = rawUrl ?? (opts.all ? undefined : ctx.env.OSMO_URL?.trim() || undefined);
   const url = named !== undefined ? normalizeServerUrl(named) : before?.current;
+  // OAuth refresh tokens are revoked at the provider too, after the local logout (src/session/revoke-at-logout.ts).
+  const revoke = await import('../session/revoke-at-logout.js');
+  const revocable = await revoke.revocableLogins(ctx, opts.all ? 'all' : url ? [url] : []);
   const after = opts.all ? await forgetLogins(ctx, 'all') : url ? await forgetLogins(ctx, [url]) : undefined;
   if (after?.removedFile) ctx.warn(`${after.removedFile}; removed it, so every login that kept its secrets there must log in again`);
   const forgotten = after?.forgotten ?? [];
@@ -58,6 +66,7 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
     const note = stillLoggedIn(state);
     if (note) ctx.notice(note);
   }
+  await revoke.revokeLogins(ctx, revocable.filter((r) => forgotten.some((f) => f.url === r.url)));
   const error = remainsError(forgotten, ctx.configDir);
   if (error) throw error;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ExitCode, OsmoError, UsageError } from '../errors.js';
 import { println } from '../io.js';
 
 /**
@@ -28,5 +28,11 @@ export async function runPrintToken(ctx: Context): Promise<void> {
       `send \`-H 'x-osmo-user: ${user}'\` with curl, or log in with a token: osmo login ${target.url} --method token --token-file FILE`,
     );
   }
-  println(ctx.io.stdout, await target.jwt());
+  const jwt = await target.jwt();
+  // What `$(osmo print-token)` puts in a header or a log: only a JWT, never whatever else a server sent.
+  if (!JWT_SHAPE.test(jwt)) throw new OsmoError(`the token ${target.url} issued is not a JWT`, ExitCode.server, 'try again later; if it persists, contact the OSMO administrators');
+  println(ctx.io.stdout, jwt);
 }
+
+/** Three base64url segments (header, payload, signature), nothing else. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -56,7 +56,7 @@ export function tokenRotateCommand(getContext: () => Context): Command {
 
 export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Promise<void> {
   const target = await ctx.target();
-  const [{ rotateToken }, { shellCommand }, { writeTokenFile }, { rotatesLoginToken, switchLogin }] = await Promise.all([
+  const [{ rotateToken }, { shellCommand }, { writeTokenFile }, { keepNewPat, rotatesLoginToken, switchLogin }] = await Promise.all([
     import('../tokens/rotate.js'),
     import('../util/shell-words.js'),
     import('../util/output-file.js'),
@@ -64,31 +64,73 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
   ]);
   const behindLogin = await rotatesLoginToken(target, opts);
   const json = opts.formatType === 'json';
+  const inPlace = opts.newName === opts.name;
   let pat: string | undefined;
   let result: RotationResult | undefined;
+  let written = false;
+  let switched = !(behindLogin && target.server);
+  /** The stored login holds the new PAT (the exchange that completes the switch may still be running). */
+  let holds = false;
+  let reported = false;
+  // -t json says once, at the end or on the way out, only what happened.
+  const report = (): void => {
+    if (!json || pat === undefined || reported) return;
+    reported = true;
+    const deleted = inPlace || (result && !result.deleteError) ? opts.name : null;
+    printJson(ctx.io, { ...(written ? { output_file: opts.outputFile!.given } : opts.outputFile ? {} : { token: pat }), token_name: opts.newName, expires_at: opts.expiresAt, deleted });
+  };
+  // From the create on, Ctrl-C (which ends the process at once, src/interrupt.ts) must
+  // still leave the new token somewhere, and say where and what is left to do.
+  const stopped = (): void => {
+    report();
+    const where = written ? `is in ${opts.outputFile!.given}` : json ? 'is in the JSON above' : 'was printed above';
+    const loginPart =
+      switched ? ''
+      : holds ? `; the login for ${target.url} holds it and works`
+      : `; the login for ${target.url} still uses ${opts.name}${inPlace ? ', which was deleted' : ''}: log in with the new one (osmo login ${target.url} --method token ${written ? `--token-file ${shellCommand([opts.outputFile!.given])}` : '--token-stdin'})`;
+    const deletePart = inPlace ? '' : `; ${opts.name} may not be deleted yet: check \`osmo token list\``;
+    println(ctx.io.stderr, `Error: stopped after the new token ${opts.newName} was created; it ${where}${loginPart}${deletePart}`);
+  };
+  let release: (() => void) | undefined;
   try {
     result = await rotateToken(target.client, opts, {
       created: async (created) => {
         pat = created;
-        if (opts.outputFile) writeTokenFile(opts.outputFile, created, lostHint(opts, shellCommand));
-        if (!json) printNewToken(ctx.io, created, opts.outputFile?.given);
-        if (behindLogin && target.server) await switchLogin(ctx, target, created, opts, opts.outputFile?.given);
+        release = onInterrupt(stopped, { afterNotice: true });
+        let writeError: unknown;
+        if (opts.outputFile) {
+          try {
+            writeTokenFile(opts.outputFile, created, lostHint(opts, shellCommand));
+            written = true;
+          } catch (err) {
+            writeError = err;
+          }
+        }
+        if (!json && !writeError) printNewToken(ctx.io, created, opts.outputFile?.given);
+        // Even when the file could not be written, the login keeps the new token: it can rotate again.
+        if (!switched && target.server) {
+          if (inPlace) {
+            await keepNewPat(ctx, target, created);
+            holds = true;
+          }
+          await switchLogin(ctx, target, created, opts, written ? opts.outputFile?.given : undefined);
+          switched = true;
+        }
+        if (writeError) throw writeError;
       },
       // Ctrl-C ends the process at once, by the signal (src/interrupt.ts); this still gets said on the way out.
       unprotected: (recreate) =>
         onInterrupt(() => println(ctx.io.stderr, `Error: stopped while ${opts.name} was being replaced; if \`osmo token list\` no longer shows it, recreate it with: ${recreate}`), { afterNotice: true }),
     });
   } finally {
+    release?.();
     // Whatever fails after the create, the new token is shown before the error.
-    if (json && pat !== undefined) {
-      const deleted = result && !result.deleteError ? opts.name : null;
-      printJson(ctx.io, { ...(opts.outputFile ? { output_file: opts.outputFile.given } : { token: pat }), token_name: opts.newName, expires_at: opts.expiresAt, deleted });
-    }
+    report();
   }
   if (result.deleteError) throw result.deleteError;
   if (!json) {
     const user = opts.user ? ` for user ${terminalSafe(opts.user)}` : '';
-    const newOne = opts.newName === opts.name ? 'the new one' : `the new one, ${opts.newName},`;
+    const newOne = inPlace ? 'the new one' : `the new one, ${opts.newName},`;
     println(ctx.io.stdout, `Old access token ${opts.name} deleted${user}; ${newOne} expires on ${opts.expiresAt} (UTC)`);
   }
   // OSMO_TOKEN cannot be changed from here: say that it is now stale.

@@ -72,6 +72,16 @@ export function readState(dir: string): State {
   return parsed.data;
 }
 
+/** Set by the config-dir lock while it is held: throws when the lock is no longer this process's. */
+let beforeWrite: (() => void) | undefined;
+
+/** The config-dir lock (src/session/lock.ts) registers its check here, below it, so that no import leads back up. */
+export function guardStateWrites(check: (() => void) | undefined): void {
+  beforeWrite = check;
+}
+
 export function writeState(dir: string, state: State): void {
+  // A holder that lost the lock must not write what it read before: the lock runs it again.
+  beforeWrite?.();
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
 }

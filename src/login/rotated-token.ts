@@ -15,6 +15,19 @@ export async function rotatesLoginToken(target: Target, plan: RotationPlan): Pro
 }
 
 /**
+ * An in-place rotation has already deleted the PAT the login holds: the new
+ * one replaces it in the store at once, before the exchange that completes
+ * the switch, so that an interruption there leaves a login that works.
+ */
+export async function keepNewPat(ctx: Services, target: Target, pat: string): Promise<void> {
+  if (!target.server) return;
+  const [{ openStore }, lock] = await Promise.all([import('../store/choose-store.js'), ctx.lock()]);
+  const store = await openStore(target.server.store ?? 'file', ctx.env, ctx.configDir);
+  // The old token's JWT goes too: the next command exchanges the new PAT.
+  await lock(() => store.set(target.url, { pat }));
+}
+
+/**
  * Moves the stored login of `target` to the new PAT: one exchange, through
  * the same path as `osmo login --method token`. `outputFile` is where the new
  * PAT was written, if it was, for the command that logs in with it by hand.

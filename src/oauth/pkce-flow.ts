@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import type { Services } from '../services.js';
+import { onInterrupt } from '../interrupt.js';
 import { startCallbackServer } from './callback-server.js';
 import { openBrowser } from './open-browser.js';
 import type { OAuthProvider, Tokens } from './provider.js';
@@ -34,6 +35,8 @@ export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: Pk
   const nonce = oauth.generateRandomNonce();
   const server = await startCallbackServer({ port: opts.callbackPort, state });
   let finished = false;
+  let removePage: (() => void) | undefined;
+  let stopRemoving: (() => void) | undefined;
   try {
     const authorizationUrl = provider.authorizationUrl({
       redirect_uri: server.redirectUri,
@@ -48,7 +51,12 @@ export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: Pk
       const port = new URL(server.redirectUri).port;
       ctx.notice(`No browser was started: ${opts.noBrowser}. The sign-in ends at ${server.redirectUri}, so open the URL in a browser that can reach this machine (e.g. through \`ssh -L ${port}:localhost:${port}\`), or use --method code.`);
     } else {
-      gaveUp = openBrowser(authorizationUrl.href, ctx.env).then((outcome) => {
+      // Not the URL itself: other local users can read a browser's command line (src/oauth/sign-in-page.ts).
+      const { writeSignInPage } = await import('./sign-in-page.js');
+      const page = writeSignInPage(authorizationUrl.href);
+      removePage = page.remove;
+      stopRemoving = onInterrupt(page.remove);
+      gaveUp = openBrowser(page.path, ctx.env).then((outcome) => {
         if (outcome.opened || finished) return new Promise<NoBrowser>(() => {});
         if (opts.giveUpWithoutBrowser) return { noBrowser: outcome.reason };
         ctx.warn(`${outcome.reason}; open the URL above in a browser on this machine yourself`);
@@ -70,5 +78,7 @@ export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: Pk
   } finally {
     finished = true;
     server.close();
+    stopRemoving?.();
+    removePage?.();
   }
 }

@@ -92,9 +92,16 @@ export class OAuthProvider {
     }, [password]);
   }
 
-  refresh(refreshToken: string): Promise<Tokens> {
+  /**
+   * `keep` gets a rotated refresh token the moment the answer arrives, before
+   * the answer is checked: a provider that rotates has already invalidated
+   * `refreshToken`, and an answer refused below must not lose the login too.
+   */
+  refresh(refreshToken: string, keep: (rotated: string) => Promise<void>): Promise<Tokens> {
     return this.call(async () => {
       const res = await oauth.refreshTokenGrantRequest(this.as, this.client, oauth.None(), refreshToken, this.options(this.as.token_endpoint));
+      const rotated = await rotatedRefreshToken(res, refreshToken);
+      if (rotated !== undefined) await keep(rotated);
       await this.learnIssuer(res);
       return oauth.processRefreshTokenResponse(this.as, this.client, res);
     }, [refreshToken]);
@@ -143,6 +150,17 @@ export class OAuthProvider {
     } catch {
       /* not JSON or not a JWT: oauth4webapi reports it when it reads the same body */
     }
+  }
+}
+
+/** The refresh token of a successful answer, when it is a new one. */
+async function rotatedRefreshToken(res: Response, used: string): Promise<string | undefined> {
+  if (!res.ok) return undefined;
+  try {
+    const body = (await res.clone().json()) as { refresh_token?: unknown };
+    return typeof body.refresh_token === 'string' && body.refresh_token && body.refresh_token !== used ? body.refresh_token : undefined;
+  } catch {
+    return undefined; // not JSON: oauth4webapi reports it when it reads the same body
   }
 }
 

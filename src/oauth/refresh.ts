@@ -12,7 +12,7 @@ import { OAuthProvider } from './provider.js';
  * returns, so a rotated refresh token replaces the used one exactly once.
  */
 export function oauthRenewer(server: ServerState, url: string, ctx: Services): Renew {
-  return async (current) => {
+  return async (current, keep) => {
     const who = server.method === 'password' ? ` --username ${server.username ?? 'USER'} --password-file FILE` : '';
     const again = `run \`osmo login ${url} --method ${server.method}${who}\` again`;
     if (!current.refreshToken || !server.tokenEndpoint || !server.clientId) {
@@ -21,7 +21,15 @@ export function oauthRenewer(server: ServerState, url: string, ctx: Services): R
     const tokenEndpoint = checkOAuthEndpoint(server.tokenEndpoint, 'stored token endpoint');
     const provider = new OAuthProvider({ tokenEndpoint, clientId: server.clientId }, await ctx.transport(), again);
     try {
-      const tokens = await provider.refresh(current.refreshToken);
+      const tokens = await provider.refresh(current.refreshToken, async (rotated) => {
+        try {
+          await keep({ ...current, refreshToken: rotated });
+        } catch (err) {
+          // The one stored before is used up: without the new one the login is gone, so say so and stop.
+          const reason = err instanceof Error ? err.message : String(err);
+          throw new AuthError(`the identity provider replaced the refresh token of the ${server.method} login for ${url}, but the new one could not be stored (${reason}); the stored one no longer works`, `fix that, then ${again}`);
+        }
+      });
       return { ...current, refreshToken: tokens.refreshToken ?? current.refreshToken, jwt: tokens.bearer, jwtExpiresAt: tokens.expiresAt };
     } catch (err) {
       // invalid_grant: the refresh token expired, was revoked, or was already used.

@@ -6,6 +6,7 @@ import lockfile from 'proper-lockfile';
 import { UsageError } from '../errors.js';
 import { LOCK_FILE } from '../config/paths.js';
 import { checkConfigDir } from '../config/permissions.js';
+import { guardStateWrites } from '../config/state.js';
 import { ensurePrivateDir, sweepLeftovers } from '../util/atomic-write.js';
 
 import type { Lock } from './lock-type.js';
@@ -28,15 +29,38 @@ export function lockWaitMs(httpTimeoutMs: number): number {
 }
 
 // proper-lockfile removes a lock with a plain rmdir, which fails on ours: it
-// holds the owner file. Removing it recursively is safe because proper-lockfile
-// only ever removes the lock it made (release, exit, a failed mtime probe):
-// with `stale: Infinity` it never removes another's, and a lock that no live
-// osmo process holds goes through takeOver() instead.
+// holds the owner file. proper-lockfile only ever removes the lock it made
+// (release, exit, a failed mtime probe), but that lock may have been taken
+// over meanwhile (by a process on another machine sharing the directory): so
+// it is removed only while its owner file still names this process.
 const lockFs = {
   ...fs,
-  rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void) => fs.rm(path, { recursive: true, force: true }, cb),
-  rmdirSync: (path: string) => fs.rmSync(path, { recursive: true, force: true }),
+  rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    if (!ownedByUs(path)) return cb(null);
+    fs.rm(path, { recursive: true, force: true }, cb);
+  },
+  rmdirSync: (path: string) => {
+    if (ownedByUs(path)) fs.rmSync(path, { recursive: true, force: true });
+  },
 };
+
+/** This process, as its owner files name it: "PID HOST START" (START: when it started, where the system tells). */
+let selfToken: string | undefined;
+function ownToken(): string {
+  return (selfToken ??= `${process.pid} ${hostname()}${startTimeOf(process.pid) === undefined ? '' : ` ${startTimeOf(process.pid)}`}`);
+}
+
+function ownedByUs(path: string): boolean {
+  try {
+    return fs.readFileSync(join(path, OWNER_FILE), 'utf8').trim() === ownToken();
+  } catch (err) {
+    // No owner file (not written yet, or gone): the lock is ours as proper-lockfile knows it.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/** A holder that finds, before a write, that its lock is no longer its own. */
+class LockLost extends Error {}
 
 /**
  * proper-lockfile's mkdir-based lock: atomic on every file system, refreshed
@@ -50,12 +74,42 @@ export function configDirLock(dir: string, httpTimeoutMs: number): Lock {
   return async (fn) => {
     ensurePrivateDir(dir);
     checkConfigDir(dir);
-    const release = await acquire(dir, join(dir, LOCK_FILE), lockWaitMs(httpTimeoutMs));
+    const path = join(dir, LOCK_FILE);
+    for (let attempt = 1; ; attempt++) {
+      const release = await acquire(dir, path, lockWaitMs(httpTimeoutMs));
+      // config.json is written only while this lock is still ours; otherwise
+      // fn runs again under the lock taken anew, and so reads what the other
+      // holder wrote meanwhile instead of writing over it.
+      guardStateWrites(() => {
+        if (!ownedByUs(path) || !fs.existsSync(path)) throw new LockLost(`lost the lock ${path}`);
+      });
+      try {
+        // Every write to the config directory, and logout, happens under this
+        // lock, so this one sweep removes what a killed write left (a temporary
+        // file may hold a secret) before the next write.
+        sweepLeftovers(dir);
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof LockLost) || attempt === 3) throw err;
+      } finally {
+        guardStateWrites(undefined);
+        await release().catch(() => {});
+      }
+    }
+  };
+}
+
+/**
+ * The lock of one server's renewal (SPEC §4: one per server), so that a slow
+ * service delays only the commands for it. It guards no file: the writes
+ * after a renewal take configDirLock() for a moment.
+ */
+export function serverLock(dir: string, url: string, httpTimeoutMs: number): Lock {
+  return async (fn) => {
+    ensurePrivateDir(dir);
+    checkConfigDir(dir);
+    const release = await acquire(dir, join(dir, serverLockName(url)), lockWaitMs(httpTimeoutMs));
     try {
-      // Every write to the config directory, and logout, happens under this
-      // lock, so this one sweep removes what a killed write left (a temporary
-      // file may hold a secret) before the next write.
-      sweepLeftovers(dir);
       return await fn();
     } finally {
       await release().catch(() => {});
@@ -63,11 +117,23 @@ export function configDirLock(dir: string, httpTimeoutMs: number): Lock {
   };
 }
 
+/** `state-<hash>.lock`: a short name whatever the URL (FNV-1a, 2 × 32 bits; a clash only shares a lock). */
+export function serverLockName(url: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < url.length; i++) {
+    a = Math.imul(a ^ url.charCodeAt(i), 0x01000193) >>> 0;
+    b = Math.imul(b ^ url.charCodeAt(i), 0x811c9dc5) >>> 0;
+  }
+  return `state-${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}.lock`;
+}
+
 async function acquire(dir: string, path: string, waitMs: number): Promise<() => Promise<void>> {
   const deadline = Date.now() + waitMs;
   for (let delay = 10; ; delay = Math.min(delay * 1.5, 100)) {
     try {
-      const release = await lockfile.lock(dir, {
+      // Keyed by `path`: proper-lockfile keeps one entry per key, and a renewal holds two locks (its server's, then the directory's).
+      const release = await lockfile.lock(path, {
         lockfilePath: path,
         realpath: false,
         // Its own stale-lock removal would race like the one takeOver() prevents.
@@ -102,17 +168,17 @@ async function acquire(dir: string, path: string, waitMs: number): Promise<() =>
 function recordOwner(path: string): void {
   try {
     const { atime, mtime } = fs.statSync(path);
-    fs.writeFileSync(join(path, OWNER_FILE), `${process.pid} ${hostname()}\n`);
+    fs.writeFileSync(join(path, OWNER_FILE), `${ownToken()}\n`);
     fs.utimesSync(path, atime, mtime);
   } catch {
     /* without an owner record, others fall back to the mtime rule */
   }
 }
 
-function readOwner(path: string): { pid: number; host: string } | undefined {
+function readOwner(path: string): { pid: number; host: string; start?: string } | undefined {
   try {
-    const [pid, host] = fs.readFileSync(join(path, OWNER_FILE), 'utf8').trim().split(' ');
-    return Number.isInteger(Number(pid)) && Number(pid) > 0 && host ? { pid: Number(pid), host } : undefined;
+    const [pid, host, start] = fs.readFileSync(join(path, OWNER_FILE), 'utf8').trim().split(' ');
+    return Number.isInteger(Number(pid)) && Number(pid) > 0 && host ? { pid: Number(pid), host, start } : undefined;
   } catch {
     return undefined;
   }
@@ -159,9 +225,27 @@ function abandoned(path: string): boolean {
   } catch {
     return false; // gone meanwhile: the next attempt takes it
   }
-  if (!fresh(st)) return true;
+  // The owner's liveness first, then the mtime: a holder that is alive on this
+  // machine keeps its lock however long it has not moved it (Ctrl-Z, a paused VM).
   const owner = readOwner(path);
-  return owner !== undefined && owner.host === hostname() && !isAlive(owner.pid);
+  if (owner !== undefined && owner.host === hostname()) {
+    if (!isAlive(owner.pid)) return true;
+    // The same process, not another that got its pid since: then it holds the lock whatever the mtime.
+    const start = startTimeOf(owner.pid);
+    if (owner.start !== undefined && start !== undefined) return owner.start !== start;
+  }
+  return !fresh(st);
+}
+
+/** When a process started (clock ticks since boot, from /proc on Linux); undefined where the system does not say. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22; the command name (field 2) may hold spaces and parentheses, so count from its end.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 /** A guard is held for a few synchronous calls: one that is not a fresh directory was left behind. */

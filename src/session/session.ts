@@ -1,19 +1,27 @@
 import { AuthError } from '../errors.js';
 import type { Authenticator } from '../api/client.js';
 import type { CredentialStore, Secrets } from '../store/credential-store.js';
-import type { Lock } from './lock-type.js';
+import { noLock as noWait, type Lock } from './lock-type.js';
 import { readClaims } from './jwt-claims.js';
 
 /** A cached JWT is reused while it lives at least this much longer. */
 export const REFRESH_MARGIN_SECONDS = 30;
 
-/** Turns the long-lived secret (PAT or refresh token) into a fresh JWT. */
-export type Renew = (current: Secrets) => Promise<Secrets>;
+/**
+ * Turns the long-lived secret (PAT or refresh token) into a fresh JWT.
+ * `keep` stores secrets at once: an identity provider that rotates refresh
+ * tokens has invalidated the old one as soon as it answered, so the new one
+ * is kept before anything else is done with the answer.
+ */
+export type Renew = (current: Secrets, keep: (secrets: Secrets) => Promise<void>) => Promise<Secrets>;
 
 export interface JwtSessionOptions {
   account: string;
   store: CredentialStore;
+  /** Held across a renewal: one per server, so that one renewal happens per expiry. */
   lock: Lock;
+  /** Held for each write of the store (the config directory's lock); `lock` when omitted. */
+  writeLock?: Lock;
   renew: Renew;
   /** Where the credential came from, named in authentication errors. */
   source: string;
@@ -81,7 +89,7 @@ export class JwtSession implements Authenticator {
     const refused = this.secrets?.jwt;
     if (!refused) return;
     if (this.secrets) this.secrets = withoutJwt(this.secrets);
-    await this.opts.lock(async () => {
+    await (this.opts.writeLock ?? this.opts.lock)(async () => {
       const stored = await this.opts.store.get(this.opts.account);
       // Another process may have stored a newer JWT meanwhile; that one is not known to be bad.
       if (stored?.jwt !== refused) return;
@@ -109,10 +117,27 @@ export class JwtSession implements Authenticator {
         this.secrets = stored;
         return stored.jwt!;
       }
-      const renewed = await this.opts.renew(stored);
-      await this.opts.store.set(this.opts.account, renewed);
-      this.secrets = renewed;
-      return renewed.jwt!;
+      let base = stored;
+      const renewed = await this.opts.renew(stored, async (secrets) => {
+        if (await this.save(base, secrets)) base = secrets;
+      });
+      // Not saved: the login changed meanwhile, and what it holds now is used instead.
+      this.secrets = (await this.save(base, renewed)) ? renewed : await this.load();
+      return this.secrets.jwt ?? renewed.jwt!;
+    });
+  }
+
+  /**
+   * Stores what a renewal from `from` brought, unless a login made meanwhile
+   * (under the config-directory lock, not this server's renewal lock)
+   * replaced the PAT or refresh token: that login is newer, and stays.
+   */
+  private save(from: Secrets, secrets: Secrets): Promise<boolean> {
+    return (this.opts.writeLock ?? noWait)(async () => {
+      const now = await this.opts.store.get(this.opts.account);
+      if (!now || now.pat !== from.pat || now.refreshToken !== from.refreshToken) return false;
+      await this.opts.store.set(this.opts.account, secrets);
+      return true;
     });
   }
 

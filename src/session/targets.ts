@@ -75,7 +75,8 @@ async function storedTarget(ctx: Services, url: string, server: ServerState, onF
   const session = new JwtSession({
     account: url,
     store,
-    lock: lazyLock(ctx),
+    lock: lazyLock(ctx, url),
+    writeLock: lazyLock(ctx),
     renew: renewerFor(server, url, await ctx.client(url), ctx),
     nowSeconds: secondsClock(ctx),
     source: `the stored ${server.method} login for ${url}`,
@@ -96,7 +97,7 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
     store,
     lock: noLock,
     // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
-    renew: (secrets) => renew(secrets).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
+    renew: (secrets, keep) => renew(secrets, keep).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
     nowSeconds: secondsClock(ctx),
     source: ENV_SOURCE,
     recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
@@ -139,6 +140,6 @@ function envTokenRefused(ctx: Services, err: unknown): unknown {
 }
 
 /** The cross-process lock is loaded only when a JWT must actually be renewed. */
-function lazyLock(ctx: Services): Lock {
-  return async (fn) => (await ctx.lock())(fn);
+function lazyLock(ctx: Services, server?: string): Lock {
+  return async (fn) => (await ctx.lock(server))(fn);
 }

@@ -45,7 +45,7 @@ export interface RotationHooks {
 }
 
 export async function rotateToken(client: OsmoClient, plan: RotationPlan, hooks: RotationHooks): Promise<RotationResult> {
-  const spec = await readSpec(client, plan.name, plan.user);
+  const spec = await readSpec(client, plan);
   const create = (): Promise<string> => client.createToken(plan.newName, { ...spec, expiresAt: plan.expiresAt, user: plan.user });
   if (plan.newName !== plan.name) {
     // A new name: the old token keeps working until the new one exists.
@@ -95,7 +95,7 @@ export function recreateCommand(plan: RotationPlan, spec: TokenSpec): string {
  * token's roles come from its roles endpoint; another user's (admins) from
  * the list, the only place the service gives them.
  */
-async function readSpec(client: OsmoClient, name: string, user: string | undefined): Promise<TokenSpec> {
+async function readSpec(client: OsmoClient, { name, newName, user }: RotationPlan): Promise<TokenSpec> {
   const [tokens, ownRoles] = await Promise.all([
     client.listTokens(user),
     // Asked at the same time; its "not found" waits until the list has said so more plainly.
@@ -104,6 +104,10 @@ async function readSpec(client: OsmoClient, name: string, user: string | undefin
   const token = tokens.find((t) => t.token_name === name);
   if (!token) throw new UsageError(`Access token ${name} not found${user ? ` for user ${user}` : ''}`, `see the tokens with \`osmo token list${user ? ' --user USER' : ''}\``);
   if (ownRoles instanceof Error) throw ownRoles;
+  // Checked here rather than left to the create: nothing is created, and so nothing deleted, for a taken name.
+  if (newName !== name && tokens.some((t) => t.token_name === newName)) {
+    throw new UsageError(`Access token ${newName} already exists`, `pick another --new-name, or delete ${newName} first`);
+  }
   const roles = ownRoles ? ownRoles.roles.map((r) => r.role_name) : token.roles;
   // Without roles, the service would give the new token every role the user has.
   if (roles.length === 0) {

@@ -10,8 +10,7 @@ const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
 /**
  * One field of server text, made safe to print: every unsafe character is
  * shown as an escape (`\e`, `\n`, `\x07`, `\u202e`), so nothing is hidden and
- * nothing acts on the terminal. JSON output does not need this: JSON escaping
- * already covers it.
+ * nothing acts on the terminal. JSON output goes through safeJson() instead.
  */
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, (ch) => NAMED_ESCAPES[ch] ?? escapeCodePoint(ch.charCodeAt(0)));
@@ -19,6 +18,18 @@ export function terminalSafe(text: string): string {
 
 function escapeCodePoint(code: number): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+// What JSON.stringify leaves raw although a terminal acts on it: DEL, C1
+// controls (U+009B is a one-byte CSI) and bidi overrides. Outside strings JSON
+// text is plain ASCII, so each can only stand inside a string, where `\uXXXX`
+// means exactly the same character.
+// eslint-disable-next-line no-control-regex
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON.stringify(value, null, indent), safe for a terminal and still exactly the same JSON value. */
+export function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** One printable line of at most `max` characters, for error messages: unsafe characters become spaces. */

@@ -5,13 +5,31 @@
 // answers with is written to BROWSER_PAGE_FILE when set, so a test can read it.
 //
 // Extras a test can switch on:
+//   BROWSER_ARGV_FILE  write what this browser was given on its command line, and the modes of the page
 //   BROWSER_ENV_FILE   write the names of the OSMO_* variables this browser inherited
 //   BROWSER_STRAY_FILE first send stray callbacks (wrong state, no state) and write their statuses
 //   BROWSER_HOLD=1     first open a connection to the callback and leave it open
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { connect } from 'node:net';
 
-const url = process.argv[2];
+// osmo opens a private page that redirects to the sign-in URL (never the URL
+// itself: a command line is visible to every local user); follow it as a browser does.
+const opened = process.argv[2];
+if (process.env.BROWSER_ARGV_FILE) {
+  const seen = { argv: process.argv.slice(2) };
+  if (!/^https?:/.test(opened)) {
+    const file = statSync(opened);
+    const dir = statSync(dirname(opened));
+    Object.assign(seen, { fileMode: file.mode & 0o777, dirMode: dir.mode & 0o777, fileUid: file.uid, dirUid: dir.uid });
+  }
+  writeFileSync(process.env.BROWSER_ARGV_FILE, JSON.stringify(seen));
+}
+const url = /^https?:/.test(opened) ? opened : decodeHtml(/http-equiv="refresh" content="0;url=([^"]*)"/.exec(readFileSync(opened, 'utf8'))[1]);
+
+function decodeHtml(text) {
+  return text.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
 if (process.env.BROWSER_ENV_FILE) {
   writeFileSync(process.env.BROWSER_ENV_FILE, JSON.stringify(Object.keys(process.env).filter((k) => /^OSMO_/i.test(k))));
 }

@@ -26,6 +26,8 @@ export interface OAuthControls {
   setAuthorizeUser(user: string): void;
   /** Token endpoint calls per grant_type; 'device_code' is short for the RFC 8628 URN. */
   count(grantType: string): number;
+  /** Whether the provider would still take this refresh token (not used, revoked or logged out). */
+  refreshTokenActive(value: string): boolean;
 }
 
 export interface OAuthDeps {
@@ -191,6 +193,18 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
     return back ? redirect(back) : html(200, '<html><body>You are logged out.</body></html>');
   }
 
+  /**
+   * RFC 7009: the token is no longer valid, whatever it was; an unknown token
+   * is answered 200 too (section 2.2). A public client names itself.
+   */
+  function revoke(req: Req): Reply {
+    const f = form(req);
+    if (!f.get('client_id')) return json(401, { error: 'invalid_client' });
+    if (!f.get('token')) return oauthError('invalid_request', 'Missing form parameter: token');
+    grants.refreshTokens.delete(f.get('token') ?? '');
+    return { status: 200, headers: {}, body: '' };
+  }
+
   const at = (path: string): RegExp => new RegExp(`^/oauth/${path}$`);
   const routes: Route[] = [
     { method: 'POST', pattern: at('device'), handler: device },
@@ -200,10 +214,11 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
     { method: 'GET', pattern: at('jwks'), handler: () => json(200, deps.signer.jwks()) },
     { method: 'GET', pattern: at('logout'), handler: logout },
     { method: 'POST', pattern: at('logout'), handler: logout },
+    { method: 'POST', pattern: at('revoke'), handler: revoke },
     { method: 'GET', pattern: at('\\.well-known/openid-configuration'), handler: () => json(200, {
       issuer: issuer(), authorization_endpoint: `${issuer()}/authorize`, token_endpoint: `${issuer()}/token`,
       device_authorization_endpoint: `${issuer()}/device`, jwks_uri: `${issuer()}/jwks`,
-      end_session_endpoint: `${issuer()}/logout`, code_challenge_methods_supported: ['S256'],
+      end_session_endpoint: `${issuer()}/logout`, revocation_endpoint: `${issuer()}/revoke`, code_challenge_methods_supported: ['S256'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'password', DEVICE_GRANT],
     }) },
   ];
@@ -226,6 +241,7 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
       grants.noIdTokenOnRefresh = opts.noIdTokenOnRefresh ?? false;
     },
     setAuthorizeUser: (user) => void (authorizeUser = user),
+    refreshTokenActive: (value) => grants.refreshTokens.has(value),
     count: (grantType) => grants.grantCounts.get(grantType === 'device_code' ? DEVICE_GRANT : grantType) ?? 0,
   };
   return { routes, controls };
