@@ -30,7 +30,7 @@ export function logoutCommand(getContext: () => Context): Command {
 
 export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions, ctx: Context): Promise<void> {
   if (opts.all && rawUrl !== undefined) throw new UsageError('give a server URL or --all, not both');
-  const [{ normalizeServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn }] = await Promise.all([
+  const [{ hasScheme, storedServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn }] = await Promise.all([
     import('../util/url.js'),
     import('../session/save-login.js'),
     import('../session/leftovers.js'),
@@ -38,7 +38,9 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
   ]);
   // Without a URL or --all: the current login, if there is one.
   const before = rawUrl === undefined && !opts.all ? await ctx.state() : undefined;
-  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : before?.current;
+  // A URL typed without its scheme names a stored login by host and port.
+  const stored = async (): Promise<string[]> => (hasScheme(rawUrl!) ? [] : Object.keys((await ctx.state()).servers));
+  const url = rawUrl !== undefined ? storedServerUrl(rawUrl, await stored()) : before?.current;
   const after = opts.all ? await forgetLogins(ctx, 'all') : url ? await forgetLogins(ctx, [url]) : undefined;
   const forgotten = after?.forgotten ?? [];
   for (const f of forgotten) {

@@ -1,7 +1,7 @@
 import type { Services } from '../services.js';
 import { UsageError } from '../errors.js';
 import { forcedStore } from '../store/choose-store.js';
-import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
+import { isInsecureRemote, storedServerUrl } from '../util/url.js';
 
 /**
  * The server to log in to: the argument, else the last server used. Refuses
@@ -11,7 +11,7 @@ export async function resolveLoginUrl(ctx: Services, rawUrl: string | undefined,
   // A mistyped OSMO_CREDENTIAL_STORE must fail before the PAT is exchanged, not after.
   forcedStore(ctx.env);
   const state = await ctx.state();
-  const url = rawUrl !== undefined ? normalizeServerUrl(rawUrl) : state.current;
+  const url = rawUrl !== undefined ? storedServerUrl(rawUrl, Object.keys(state.servers)) : state.current;
   if (!url) throw new UsageError('no server URL given and no earlier login to reuse', 'for example: osmo login https://osmo.example.com');
   const allowInsecureHttp = allowFlag || Boolean(state.servers[url]?.allowInsecureHttp);
   if (isInsecureRemote(url)) {
