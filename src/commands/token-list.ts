@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
+import { tokenHints } from '../tokens/error-hints.js';
 import { println } from '../io.js';
 import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
 import type { ExpiryFilter } from '../tokens/token-expiry.js';
@@ -44,7 +45,7 @@ export function tokenListCommand(getContext: () => Context): Command {
 
 export async function runTokenList(opts: TokenListOptions, ctx: Context): Promise<void> {
   const { client, server, url } = await ctx.target();
-  const [all, { patExpiryIn }, { filterByExpiry, isExpired }] = await Promise.all([client.listTokens(opts.user), import('../session/pat-expiry.js'), import('../tokens/token-expiry.js')]);
+  const [all, { patExpiryIn }, { filterByExpiry, isExpired }] = await Promise.all([client.listTokens(opts.user).catch(tokenHints({ user: opts.user })), import('../session/pat-expiry.js'), import('../tokens/token-expiry.js')]);
   // The list shows the expiry of the PAT behind a token login: keep the recorded one current.
   const patExpiresAt = !opts.user && server?.method === 'token' ? patExpiryIn(all, server.tokenName) : undefined;
   if (patExpiresAt !== undefined && patExpiresAt !== server?.patExpiresAt) {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
+import { tokenHints } from '../tokens/error-hints.js';
 import { println } from '../io.js';
 import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import { terminalSafe } from '../util/display-text.js';
@@ -74,7 +75,7 @@ export function splitNameFromRoles(name: string | undefined, roles: string[] | u
 
 export async function runTokenSet(opts: TokenSetOptions, ctx: Context): Promise<void> {
   const { client } = await ctx.target();
-  const token = await client.createToken(opts.name, opts);
+  const token = await client.createToken(opts.name, opts).catch(tokenHints(opts));
   if (opts.outputFile) {
     const [{ writeTokenFile }, { shellCommand }] = await Promise.all([import('../util/output-file.js'), import('../util/shell-words.js')]);
     const remove = shellCommand(['osmo', 'token', 'delete', opts.name, ...(opts.user ? ['--user', opts.user] : [])]);
