@@ -70,11 +70,11 @@ describe('osmo completion', () => {
     assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
-    assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--json', '--help', '--debug']);
     assert.deepEqual(replies[8], ['bash', 'zsh', 'fish']);
     assert.deepEqual(replies[9], [], 'a free-form value (a date) has nothing to offer');
     assert.deepEqual(replies[10], ['status']);
-    assert.deepEqual(replies[11], ['--offline', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[11], ['--offline', '--format-type', '--json', '--help', '--debug']);
     assert.deepEqual(replies[12], ['--all', '--help', '--debug']);
     assert.deepEqual(replies[13], ['text', 'json']);
   });

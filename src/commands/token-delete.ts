@@ -14,6 +14,7 @@ export interface TokenDeleteOptions {
 
 export function tokenDeleteCommand(getContext: () => Context): Command {
   return new Command('delete')
+    .aliases(['rm', 'remove', 'revoke'])
     .description('Delete a personal access token; it stops working at once')
     .argument('<name>', 'token name')
     .option('-u, --user <user>', 'delete a token of this user (admins only)')

@@ -21,6 +21,7 @@ interface RawFlags {
 
 export function tokenListCommand(getContext: () => Context): Command {
   return new Command('list')
+    .alias('ls')
     .description('List your personal access tokens (or, for admins, another user\'s)')
     .option('-u, --user <user>', 'list the tokens of this user (admins only)')
     .option('--expiring-within <duration>', 'only active tokens that expire within DURATION: 30d, 12w, 6m, 1y')

@@ -29,6 +29,7 @@ interface RawFlags {
 
 export function tokenSetCommand(getContext: () => Context): Command {
   return new Command('set')
+    .aliases(['create', 'new'])
     .description('Create a personal access token; it is shown once')
     // Optional for commander only: a NAME after `-r a b` arrives among the roles (see splitNameFromRoles).
     .argument('[name]', 'token name: letters, digits, "-" and "_"')
