@@ -24,7 +24,8 @@ export function helpPages(): Record<string, string> {
     page = '';
     cmd.outputHelp();
     pages[path.join(' ')] = page;
-    for (const sub of cmd.commands) if (sub.name() !== 'help') walk(sub, [...path, sub.name()]);
+    // Hidden commands (`__complete`, for the completion scripts) have no page.
+    for (const sub of cmd.createHelp().visibleCommands(cmd)) if (sub.name() !== 'help') walk(sub, [...path, sub.name()]);
   };
   walk(program, []);
   // `osmo help environment`, `osmo help exit-codes`: under keys no command can have.

@@ -13,6 +13,7 @@ import { whoamiCommand } from './commands/whoami.js';
 import { printTokenCommand } from './commands/print-token.js';
 import { apiCommand } from './commands/api.js';
 import { completionCommand } from './commands/completion.js';
+import { completeCommand } from './commands/complete.js';
 import { helpCommand } from './commands/help.js';
 import { configureTree } from './command-setup.js';
 import { HELP_TOPICS } from './help-topics.js';
@@ -43,6 +44,7 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .addCommand(printTokenCommand(getContext))
     .addCommand(apiCommand(getContext))
     .addCommand(completionCommand(getContext))
+    .addCommand(completeCommand(getContext), { hidden: true })
     .helpCommand(false)
     .addCommand(helpCommand())
     .addHelpText('after', `${HELP_TOPICS_NOTE}\n\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo status\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token`);

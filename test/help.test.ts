@@ -25,7 +25,7 @@ function commandPaths(): string[][] {
   const program = buildProgram(() => {
     throw new Error('help needs no context');
   }, processIO()) as Command;
-  const walk = (cmd: Command, path: string[]): string[][] => [path, ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()]))];
+  const walk = (cmd: Command, path: string[]): string[][] => [path, ...cmd.createHelp().visibleCommands(cmd).filter((c) => cmd.commands.includes(c)).flatMap((c) => walk(c, [...path, c.name()]))];
   return walk(program, []);
 }
 

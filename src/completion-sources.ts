@@ -1,0 +1,22 @@
+// Where `osmo completion` finds the words for a command's argument that only
+// the user's own world knows. One line per command: `user get`, `user
+// update` and `user delete` add `'user get': 'users'` here (and a `users`
+// source in commands/complete.ts).
+
+export type CompletionSource = 'servers' | 'tokens';
+
+export const ARGUMENT_SOURCES: Record<string, CompletionSource> = {
+  login: 'servers',
+  logout: 'servers',
+  status: 'servers',
+  switch: 'servers',
+  'token delete': 'tokens',
+  'token roles': 'tokens',
+  'token rotate': 'tokens',
+};
+
+/** The hidden command the scripts call: `osmo __complete SOURCE`. */
+export const COMPLETE_COMMAND = '__complete';
+
+/** How long the scripts let osmo ask a service, in seconds: TAB must not hang. */
+export const COMPLETE_TIMEOUT_SECONDS = 1;
