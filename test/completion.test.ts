@@ -86,7 +86,7 @@ describe('osmo completion', () => {
     assert.match(zsh.stdout, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'rotate:/);
     const fish = await runOsmo(['completion', 'fish'], tempDir());
     assert.equal(fish.code, 0, fish.stderr);
-    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set rotate list roles delete' -a 'set'/m);
+    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set create new rotate list ls roles delete rm remove revoke' -a 'set'/m);
   });
 
   it('zsh: the completion function offers the right words (where zsh is installed)', async (t) => {
