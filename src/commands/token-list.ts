@@ -62,14 +62,15 @@ export async function runTokenList(opts: TokenListOptions, ctx: Context): Promis
     println(ctx.io.stdout, `No tokens found${user ? ` for user ${user}` : ''}${filters.length ? ` matching ${filters.join(' ')}` : ''}`);
     return;
   }
-  const { renderTable } = await import('../util/table.js');
+  const [{ renderTable }, { fitList }] = await Promise.all([import('../util/table.js'), import('../util/fit-table.js')]);
   // As the official client prints it: the heading, then a blank line.
   if (user) println(ctx.io.stdout, `Tokens for user: ${user}\n`);
   const rows = tokens.map((t) => {
     const expires = terminalSafe(datePart(t.expires_at));
     return [terminalSafe(t.token_name), terminalSafe(t.description ?? ''), isExpired(t, today) ? 'Expired' : 'Active', expires];
   });
+  const head = ['Name', 'Description', 'Active', 'Expires At (UTC)'];
   const columns = stdoutColumns(ctx.io);
-  // On a terminal only the Description column gives way; piped output keeps every cell whole.
-  println(ctx.io.stdout, renderTable(['Name', 'Description', 'Active', 'Expires At (UTC)'], rows, columns ? { width: columns, column: 1 } : undefined));
+  // On a terminal the list always fits (Description gives way first); piped output keeps every cell whole.
+  println(ctx.io.stdout, columns ? fitList(head, rows, { width: columns, column: 1 }) : renderTable(head, rows));
 }
