@@ -21,7 +21,7 @@ export interface PatInput {
  * stdin, or a hidden prompt. Its shape is never checked: it is opaque.
  * methodFromFlags() has already refused more than one of the flags.
  */
-export async function readPat(sources: PatSources, io: IO, piped?: string): Promise<PatInput> {
+export async function readPat(sources: PatSources, io: IO, piped?: string, beforePrompt: () => void = () => {}): Promise<PatInput> {
   // Already read while deciding the method (`cat token | osmo login URL`).
   if (piped !== undefined) return { pat: nonEmpty(piped, 'standard input') };
   if (sources.tokenFile !== undefined) {
@@ -33,6 +33,7 @@ export async function readPat(sources: PatSources, io: IO, piped?: string): Prom
     if (io.stdinIsTTY) throw new UsageError('--token-stdin needs the token piped on standard input', 'for example: osmo login URL --method token --token-stdin < token.txt');
     return { pat: nonEmpty(await readAllStdin(io, SECRET_FILE_MAX_BYTES), 'standard input') };
   }
+  beforePrompt();
   return { pat: nonEmpty(await promptSecret(io, 'Access token', 'pass --token-file FILE or --token-stdin'), 'the prompt') };
 }
 
