@@ -30,6 +30,12 @@ describe('words people already use', () => {
     }
   });
 
+  it('--json also makes errors one JSON object', async () => {
+    const res = await runOsmo(['token', 'list', '--json'], tempDir());
+    assert.equal(res.code, 2);
+    assert.equal(JSON.parse(res.stderr).code, 2);
+  });
+
   it('an unknown word never gets a command that deletes or replaces something as its suggestion', async () => {
     const dir = tempDir();
     for (const word of ['rotat', 'revok', 'delet', 'remov', 'rn']) {
