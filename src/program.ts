@@ -16,6 +16,21 @@ import { printTokenCommand } from './commands/print-token.js';
 import { apiCommand } from './commands/api.js';
 import { completionCommand } from './commands/completion.js';
 import { asksVersion, versionCommand } from './commands/version.js';
+import { completeCommand } from './commands/complete.js';
+import { helpCommand } from './commands/help.js';
+import { configureTree } from './command-setup.js';
+import { HELP_TOPICS } from './help-topics.js';
+
+/** `osmo --help` names the help topics and the words people reach for first (test/discover.test.ts). */
+const HELP_TOPICS_NOTE = [
+  '',
+  'More help: osmo help COMMAND…, and the topics',
+  ...Object.entries(HELP_TOPICS).map(([name, t]) => `  osmo help ${name.padEnd(12)} ${t.summary}`),
+  '',
+  'Aliases: token create and token new (token set), token ls (token list),',
+  'token rm, token remove and token revoke (token delete), user ls (user list);',
+  '--json (-t json).',
+].join('\n');
 
 /** Builds the command tree; each command's work is loaded only when it runs. */
 export function buildProgram(getContext: () => Context, io: IO): Command {
@@ -34,31 +49,12 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
     .addCommand(apiCommand(getContext))
     .addCommand(completionCommand(getContext))
     .addCommand(versionCommand(io))
-    .addHelpText('after', '\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo status\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token');
-  const configure = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(s.replace(/^error: /, 'Error: ')),
-      getOutHelpWidth: () => helpWidth(io.stdout),
-      getErrHelpWidth: () => helpWidth(io.stderr),
-    });
-    cmd.commands.forEach(configure);
-  };
-  configure(program);
+    .addCommand(completeCommand(getContext), { hidden: true })
+    .helpCommand(false)
+    .addCommand(helpCommand())
+    .addHelpText('after', `${HELP_TOPICS_NOTE}\n\nExamples:\n  $ osmo login https://osmo.example.com --method token --token-file ~/.osmo-token\n  $ osmo token set my-token --expires-at 2027-01-01\n  $ osmo token list\n  $ osmo status\n  $ osmo whoami\n  $ osmo api /api/auth/access_token\n  $ curl -H "Authorization: Bearer $(osmo print-token)" https://osmo.example.com/api/auth/access_token`);
+  configureTree(program, io);
   return program;
-}
-
-/**
- * Help is wrapped at 80 columns, or at a terminal's width where that is
- * narrower: so every pipe and every wide terminal gets the same pages, and
- * bin/osmo can print them ready-made from dist/help.json (src/help-pages.ts).
- */
-export const HELP_WIDTH = 80;
-
-function helpWidth(stream: NodeJS.WritableStream): number {
-  const { isTTY, columns } = stream as { isTTY?: boolean; columns?: number };
-  return isTTY && columns ? Math.min(columns, HELP_WIDTH) : HELP_WIDTH;
 }
 
 /**
@@ -72,6 +68,11 @@ export async function main(argv: string[], io: IO = processIO(), env: NodeJS.Pro
   try {
     if (asksVersion(argv)) {
       println(io.stdout, VERSION);
+      return ExitCode.ok;
+    }
+    // `osmo` alone: the overview, as `gh` and `docker` print it (bin/osmo prints it ready-made).
+    if (argv.length === 0) {
+      program.outputHelp();
       return ExitCode.ok;
     }
     await program.parseAsync(argv, { from: 'user' });
@@ -131,5 +132,5 @@ function knownCommandPath(program: Command, argv: string[]): string[] {
 }
 
 function wantsJson(argv: string[]): boolean {
-  return argv.some((a, i) => a === '--format-type=json' || a === '-tjson' || ((a === '-t' || a === '--format-type') && argv[i + 1] === 'json'));
+  return argv.some((a, i) => a === '--json' || a === '--format-type=json' || a === '-tjson' || ((a === '-t' || a === '--format-type') && argv[i + 1] === 'json'));
 }

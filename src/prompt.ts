@@ -14,6 +14,15 @@ export function canPrompt(io: IO): boolean {
  * InterruptedError, which ends osmo as the signal would have.
  */
 export async function promptSecret(io: IO, question: string, flagHint: string): Promise<string> {
+  return ask(io, question, flagHint, false);
+}
+
+/** Asks for a line that may be seen (a user name), echoing it as it is typed; otherwise as promptSecret(). */
+export async function promptLine(io: IO, question: string, flagHint: string): Promise<string> {
+  return ask(io, question, flagHint, true);
+}
+
+async function ask(io: IO, question: string, flagHint: string, echo: boolean): Promise<string> {
   if (!canPrompt(io)) throw new UsageError(`cannot ask for ${question.toLowerCase()} without a terminal`, flagHint);
   const stdin = io.stdin as NodeJS.ReadStream;
   io.stderr.write(`${question}: `);
@@ -37,8 +46,13 @@ export async function promptSecret(io: IO, question: string, flagHint: string): 
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
         if (ch === '\u0003') return done(new InterruptedError('SIGINT', true));
-        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
-        else answer += ch;
+        if (ch === '\u007f' || ch === '\b') {
+          if (echo && answer) io.stderr.write('\b \b');
+          answer = answer.slice(0, -1);
+        } else if (ch >= ' ') {
+          if (echo) io.stderr.write(ch);
+          answer += ch;
+        }
       }
     };
     stdin.on('data', onData);

@@ -75,18 +75,18 @@ describe('osmo completion', () => {
     assert.deepEqual(replies[4], ['rotate', 'roles']);
     assert.deepEqual(replies[5], ['pkce', 'code', 'password', 'token', 'dev']);
     assert.deepEqual(replies[6], ['json']);
-    assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[7], ['--expires-at', '--expires-in', '--description', '--user', '--roles', '--output-file', '--format-type', '--json', '--help', '--debug']);
     assert.deepEqual(replies[8], ['bash', 'zsh', 'fish']);
     assert.deepEqual(replies[9], [], 'a free-form value (a date) has nothing to offer');
     assert.deepEqual(replies[10], ['status']);
-    assert.deepEqual(replies[11], ['--offline', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[11], ['--offline', '--format-type', '--json', '--help', '--debug']);
     assert.deepEqual(replies[12], ['--all', '--help', '--debug']);
     assert.deepEqual(replies[13], ['text', 'json']);
     assert.deepEqual(replies[14], ['list', 'create', 'get', 'update', 'delete', 'roles']);
     assert.deepEqual(replies[15], ['add', 'remove']);
-    assert.deepEqual(replies[16], ['--id-prefix', '--roles', '--count', '--format-type', '--help', '--debug']);
+    assert.deepEqual(replies[16], ['--id-prefix', '--roles', '--count', '--format-type', '--json', '--help', '--debug']);
     assert.deepEqual(replies[17], ['text', 'json']);
-    assert.deepEqual(replies[18], ['-f', '--force', '-t', '--format-type', '-h', '--help', '--debug']);
+    assert.deepEqual(replies[18], ['-f', '--force', '-t', '--format-type', '--json', '-h', '--help', '--debug']);
   });
 
   it('zsh and fish: scripts generated from the same tree', async () => {
@@ -96,7 +96,7 @@ describe('osmo completion', () => {
     assert.match(zsh.stdout, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'rotate:/);
     const fish = await runOsmo(['completion', 'fish'], tempDir());
     assert.equal(fish.code, 0, fish.stderr);
-    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set rotate list roles delete' -a 'set'/m);
+    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set create new rotate list ls roles delete rm remove revoke' -a 'set'/m);
   });
 
   it('zsh: the completion function offers the right words (where zsh is installed)', async (t) => {

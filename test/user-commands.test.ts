@@ -98,6 +98,9 @@ describe('osmo user list', () => {
     assert.deepEqual(byRole.users.map((u) => u.id), ['lst-b']);
     const repeated = JSON.parse(ok(await osmo(['user', 'list', '-p', 'lst-', '-r', 'osmo-ml-team', '-r', 'osmo-user', '-t', 'json'])).stdout) as { users: Array<{ id: string }> };
     assert.deepEqual(repeated.users.map((u) => u.id), ['lst-b', 'lst-a']);
+    // The words gh and docker taught: `user ls` and `--json`.
+    assert.equal(ok(await osmo(['user', 'ls', '--id-prefix', 'lst-'])).stdout, text.stdout);
+    assert.deepEqual(JSON.parse(ok(await osmo(['user', 'ls', '-p', 'lst-', '--json'])).stdout), json);
   });
 
   it('says "No users found" (JSON: an empty list)', async () => {

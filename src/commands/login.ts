@@ -9,8 +9,8 @@ import type { LoginFlags } from '../login/login-flags.js';
 export function loginCommand(getContext: () => Context): Command {
   return new Command('login')
     .description('Log in to an OSMO service')
-    .argument('[url]', 'service URL; defaults to the last server used')
-    .addOption(new Option('--method <method>', 'how to authenticate (default: pkce, or code where no browser can be opened; the credential flags imply theirs)').choices(LOGIN_METHODS))
+    .argument('[url]', 'service URL (a host name alone means https://); defaults to the last server used')
+    .addOption(new Option('--method <method>', 'how to authenticate: pkce = a browser on this machine, code = a device code you approve in a browser anywhere (over SSH too), password = a user name and password, token = a personal access token, dev = a user name only, for a service in developer mode (default: pkce, or code where no browser can be opened; the credential flags imply theirs)').choices(LOGIN_METHODS))
     .option('--token <token>', 'personal access token; implies --method token (least safe: visible in `ps` and shell history)')
     .option('--token-file <file>', 'read the personal access token from a file; implies --method token')
     .option('--token-stdin', 'read the personal access token from standard input; implies --method token')

@@ -35,7 +35,7 @@ export function logoutCommand(getContext: () => Context): Command {
 
 export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions, ctx: Context): Promise<void> {
   if (opts.all && rawUrl !== undefined) throw new UsageError('give a server URL or --all, not both');
-  const [{ normalizeServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn, switchedLine }] = await Promise.all([
+  const [{ hasScheme, storedServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn, switchedLine }] = await Promise.all([
     import('../util/url.js'),
     import('../session/save-login.js'),
     import('../session/leftovers.js'),
@@ -45,7 +45,9 @@ export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions,
   const before = rawUrl === undefined && !opts.all ? await ctx.state() : undefined;
   // OSMO_URL names the server of every command, this one too.
   const named = rawUrl ?? (opts.all ? undefined : ctx.env.OSMO_URL?.trim() || undefined);
-  const url = named !== undefined ? normalizeServerUrl(named) : before?.current;
+  // A URL typed without its scheme names a stored login by host and port.
+  const stored = async (name: string): Promise<string[]> => (hasScheme(name) ? [] : Object.keys((await ctx.state()).servers));
+  const url = named !== undefined ? storedServerUrl(named, await stored(named)) : before?.current;
   // OAuth refresh tokens are revoked at the provider too, after the local logout (src/session/revoke-at-logout.ts).
   const revoke = await import('../session/revoke-at-logout.js');
   const revocable = await revoke.revocableLogins(ctx, opts.all ? 'all' : url ? [url] : []);

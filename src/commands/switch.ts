@@ -21,12 +21,13 @@ export function switchCommand(getContext: () => Context): Command {
 }
 
 export async function runSwitch(rawUrl: string | undefined, ctx: Context): Promise<void> {
-  const [{ normalizeServerUrl }, { chooseSwitch, noStoredLogin, switchedLine }, { switchTo }] = await Promise.all([
+  const [{ storedServerUrl }, { chooseSwitch, noStoredLogin, switchedLine }, { switchTo }] = await Promise.all([
     import('../util/url.js'),
     import('../session/switch.js'),
     import('../session/save-login.js'),
   ]);
-  const chosen = chooseSwitch(await ctx.state(), rawUrl === undefined ? undefined : normalizeServerUrl(rawUrl));
+  const state = await ctx.state();
+  const chosen = chooseSwitch(state, rawUrl === undefined ? undefined : storedServerUrl(rawUrl, Object.keys(state.servers)));
   // Under the lock: another osmo may have removed the login since the state was read.
   const server = await switchTo(ctx, chosen.url);
   if (!server) throw noStoredLogin(await ctx.state(), chosen.url);

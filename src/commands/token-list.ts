@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
+import { tokenHints } from '../tokens/error-hints.js';
 import { println } from '../io.js';
 import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
 import type { ExpiryFilter } from '../tokens/token-expiry.js';
@@ -20,6 +21,7 @@ interface RawFlags {
 
 export function tokenListCommand(getContext: () => Context): Command {
   return new Command('list')
+    .alias('ls')
     .description('List your personal access tokens (or, for admins, another user\'s)')
     .option('-u, --user <user>', 'list the tokens of this user (admins only)')
     .option('--expiring-within <duration>', 'only active tokens that expire within DURATION: 30d, 12w, 6m, 1y')
@@ -44,7 +46,7 @@ export function tokenListCommand(getContext: () => Context): Command {
 
 export async function runTokenList(opts: TokenListOptions, ctx: Context): Promise<void> {
   const { client, server, url } = await ctx.target();
-  const [all, { patExpiryIn }, { filterByExpiry, isExpired }] = await Promise.all([client.listTokens(opts.user), import('../session/pat-expiry.js'), import('../tokens/token-expiry.js')]);
+  const [all, { patExpiryIn }, { filterByExpiry, isExpired }] = await Promise.all([client.listTokens(opts.user).catch(tokenHints({ user: opts.user })), import('../session/pat-expiry.js'), import('../tokens/token-expiry.js')]);
   // The list shows the expiry of the PAT behind a token login: keep the recorded one current.
   const patExpiresAt = !opts.user && server?.method === 'token' ? patExpiryIn(all, server.tokenName) : undefined;
   if (patExpiresAt !== undefined && patExpiresAt !== server?.patExpiresAt) {
@@ -60,14 +62,15 @@ export async function runTokenList(opts: TokenListOptions, ctx: Context): Promis
     println(ctx.io.stdout, `No tokens found${user ? ` for user ${user}` : ''}${filters.length ? ` matching ${filters.join(' ')}` : ''}`);
     return;
   }
-  const { renderTable } = await import('../util/table.js');
+  const [{ renderTable }, { fitList }] = await Promise.all([import('../util/table.js'), import('../util/fit-table.js')]);
   // As the official client prints it: the heading, then a blank line.
   if (user) println(ctx.io.stdout, `Tokens for user: ${user}\n`);
   const rows = tokens.map((t) => {
     const expires = terminalSafe(datePart(t.expires_at));
     return [terminalSafe(t.token_name), terminalSafe(t.description ?? ''), isExpired(t, today) ? 'Expired' : 'Active', expires];
   });
+  const head = ['Name', 'Description', 'Active', 'Expires At (UTC)'];
   const columns = stdoutColumns(ctx.io);
-  // On a terminal only the Description column gives way; piped output keeps every cell whole.
-  println(ctx.io.stdout, renderTable(['Name', 'Description', 'Active', 'Expires At (UTC)'], rows, columns ? { width: columns, column: 1 } : undefined));
+  // On a terminal the list always fits (Description gives way first); piped output keeps every cell whole.
+  println(ctx.io.stdout, columns ? fitList(head, rows, { width: columns, column: 1 }) : renderTable(head, rows));
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
+import { tokenHints } from '../tokens/error-hints.js';
 import { onInterrupt } from '../interrupt.js';
 import { println } from '../io.js';
 import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
@@ -121,7 +122,7 @@ export async function runTokenRotate(opts: TokenRotateOptions, ctx: Context): Pr
       // Ctrl-C ends the process at once, by the signal (src/interrupt.ts); this still gets said on the way out.
       unprotected: (recreate) =>
         onInterrupt(() => println(ctx.io.stderr, `Error: stopped while ${opts.name} was being replaced; if \`osmo token list\` no longer shows it, recreate it with: ${recreate}`), { afterNotice: true }),
-    });
+    }).catch(tokenHints({ user: opts.user }));
   } finally {
     release?.();
     // Whatever fails after the create, the new token is shown before the error.

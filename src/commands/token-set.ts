@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
+import { tokenHints } from '../tokens/error-hints.js';
 import { println } from '../io.js';
 import { checkedOutputFile, formatTypeOption, printJson, printNewToken, type FormatType } from '../output.js';
 import { terminalSafe } from '../util/display-text.js';
@@ -28,6 +29,7 @@ interface RawFlags {
 
 export function tokenSetCommand(getContext: () => Context): Command {
   return new Command('set')
+    .aliases(['create', 'new'])
     .description('Create a personal access token; it is shown once')
     // Optional for commander only: a NAME after `-r a b` arrives among the roles (see splitNameFromRoles).
     .argument('[name]', 'token name: letters, digits, "-" and "_"')
@@ -74,7 +76,7 @@ export function splitNameFromRoles(name: string | undefined, roles: string[] | u
 
 export async function runTokenSet(opts: TokenSetOptions, ctx: Context): Promise<void> {
   const { client } = await ctx.target();
-  const token = await client.createToken(opts.name, opts);
+  const token = await client.createToken(opts.name, opts).catch(tokenHints(opts));
   if (opts.outputFile) {
     const [{ writeTokenFile }, { shellCommand }] = await Promise.all([import('../util/output-file.js'), import('../util/shell-words.js')]);
     const remove = shellCommand(['osmo', 'token', 'delete', opts.name, ...(opts.user ? ['--user', opts.user] : [])]);

@@ -23,6 +23,7 @@ interface RawFlags {
 
 export function userListCommand(getContext: () => Context): Command {
   return new Command('list')
+    .alias('ls')
     .description('List users, newest first: all that match, page by page (admins only)')
     .option('-p, --id-prefix <prefix>', 'only users whose ID starts with PREFIX')
     .option('-r, --roles <role...>', 'only users with ANY of these roles (several after one -r, or -r repeated)')

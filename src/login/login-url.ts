@@ -1,7 +1,7 @@
 import type { Services } from '../services.js';
 import { UsageError } from '../errors.js';
 import { forcedStore } from '../store/choose-store.js';
-import { isInsecureRemote, normalizeServerUrl } from '../util/url.js';
+import { isInsecureRemote, storedServerUrl } from '../util/url.js';
 
 /**
  * The server to log in to: the argument, else the last server used. Refuses
@@ -13,7 +13,7 @@ export async function resolveLoginUrl(ctx: Services, rawUrl: string | undefined,
   const state = await ctx.state();
   // OSMO_URL names the server of every command; a login with no URL too.
   const named = rawUrl ?? (ctx.env.OSMO_URL?.trim() || undefined);
-  const url = named !== undefined ? normalizeServerUrl(named) : state.current;
+  const url = named !== undefined ? storedServerUrl(named, Object.keys(state.servers)) : state.current;
   if (!url) throw new UsageError('no server URL given and no earlier login to reuse', 'for example: osmo login https://osmo.example.com');
   const allowInsecureHttp = allowFlag || Boolean(state.servers[url]?.allowInsecureHttp);
   if (isInsecureRemote(url)) {

@@ -22,6 +22,8 @@ export interface OAuthLoginOptions {
   /** No method was chosen: where no browser can be opened, log in with a device code instead. */
   deviceFallback: boolean;
   allowInsecureHttp: boolean;
+  /** Says `Logging in to URL`: after the checks, before a prompt or the first request. */
+  announce: () => void;
 }
 
 /**
@@ -32,16 +34,17 @@ export interface OAuthLoginOptions {
  */
 export async function oauthLogin(ctx: Services, url: string, flags: LoginFlags, opts: OAuthLoginOptions): Promise<LoginResult> {
   let method = opts.method;
-  // Everything that can be checked here is, before any request.
-  let credentials: PasswordInput | undefined;
-  if (method === 'password') {
-    credentials = await readPasswordInput(flags, ctx.io);
-    if (credentials.warning) ctx.warn(credentials.warning);
-  }
+  // Everything that can be checked here is, before any prompt or request.
   const timeoutMs = method === 'pkce' ? loginTimeoutMs(ctx.env) : 0;
   const overrides = endpointOverrides(flags);
-  // A forced keychain that cannot be reached fails before a password is sent.
+  // A forced keychain that cannot be reached fails before a password is asked for or sent.
   const choice = await chooseStore(ctx);
+  let credentials: PasswordInput | undefined;
+  if (method === 'password') {
+    credentials = await readPasswordInput(flags, ctx.io, opts.announce);
+    if (credentials.warning) ctx.warn(credentials.warning);
+  }
+  opts.announce();
   const info = await loadLoginInfo(ctx, url);
 
   const noBrowser = method === 'pkce' ? browserUnavailable(ctx.env) : undefined;

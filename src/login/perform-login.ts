@@ -7,8 +7,8 @@ import type { LoginResult } from './token-login.js';
 
 /**
  * Logs in to `url` by the chosen method and stores the login. Prints
- * `Logging in to URL` once the credential has been read, before the first
- * request; everything else the command prints itself.
+ * `Logging in to URL` after every check of the flags and before the first
+ * prompt or request; everything else the command prints itself.
  */
 export async function performLogin(ctx: Services, url: string, flags: LoginFlags, choice: MethodChoice, allowInsecureHttp: boolean): Promise<LoginResult> {
   try {
@@ -21,11 +21,16 @@ export async function performLogin(ctx: Services, url: string, flags: LoginFlags
 }
 
 async function loginBy(ctx: Services, url: string, flags: LoginFlags, choice: MethodChoice, allowInsecureHttp: boolean): Promise<LoginResult> {
-  const announce = (): void => println(ctx.io.stdout, `Logging in to ${url}`);
+  // Once: before the first question (a prompt), else before the first request; mistakes are reported before it.
+  let announced = false;
+  const announce = (): void => {
+    if (!announced) println(ctx.io.stdout, `Logging in to ${url}`);
+    announced = true;
+  };
   switch (choice.method) {
     case 'token': {
       const [{ readPat }, { tokenLogin }, { describeRefusedPat }] = await Promise.all([import('./read-pat.js'), import('./token-login.js'), import('./pat-text.js')]);
-      const input = await readPat(flags, ctx.io, choice.pipedToken);
+      const input = await readPat(flags, ctx.io, choice.pipedToken, announce);
       if (input.warning) ctx.warn(input.warning);
       if (input.note) ctx.notice(input.note);
       announce();
@@ -49,8 +54,7 @@ async function loginBy(ctx: Services, url: string, flags: LoginFlags, choice: Me
         throw new UsageError('no --method given and no terminal to finish a browser login', 'in CI pass --token-file FILE or pipe the token to --token-stdin; on a machine without a browser use --method code');
       }
       const { oauthLogin } = await import('./oauth-login.js');
-      announce();
-      return oauthLogin(ctx, url, flags, { method: choice.method, deviceFallback: choice.how === 'default', allowInsecureHttp });
+      return oauthLogin(ctx, url, flags, { method: choice.method, deviceFallback: choice.how === 'default', allowInsecureHttp, announce });
     }
   }
 }

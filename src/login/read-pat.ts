@@ -28,7 +28,7 @@ export interface PatInput {
  * taken out of that.
  * methodFromFlags() has already refused more than one of the flags.
  */
-export async function readPat(sources: PatSources, io: IO, piped?: string): Promise<PatInput> {
+export async function readPat(sources: PatSources, io: IO, piped?: string, beforePrompt: () => void = () => {}): Promise<PatInput> {
   // Already read while deciding the method (`cat token | osmo login URL`).
   if (piped !== undefined) return { ...patFromText(nonEmpty(piped, 'standard input')), from: 'standard input' };
   if (sources.tokenFile !== undefined) {
@@ -40,6 +40,7 @@ export async function readPat(sources: PatSources, io: IO, piped?: string): Prom
     if (io.stdinIsTTY) throw new UsageError('--token-stdin needs the token piped on standard input', 'for example: osmo login URL --method token --token-stdin < token.txt');
     return { ...patFromText(nonEmpty(await readAllStdin(io, SECRET_FILE_MAX_BYTES), 'standard input')), from: 'standard input' };
   }
+  beforePrompt();
   return { pat: nonEmpty(await promptSecret(io, 'Access token', 'pass --token-file FILE or --token-stdin'), 'the prompt'), from: 'the prompt' };
 }
 

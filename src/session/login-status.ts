@@ -2,7 +2,7 @@ import type { Services } from '../services.js';
 import { currentLogin, readState, type ServerState, type State } from '../config/state.js';
 import { ApiError, AuthError, ExitCode, NetworkError, OsmoError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
-import { normalizeServerUrl } from '../util/url.js';
+import { storedServerUrl } from '../util/url.js';
 import { todayUtc } from '../validate.js';
 import { loginWithoutTokenHint } from '../util/login-hints.js';
 import { readClaims, type OsmoClaims } from './jwt-claims.js';
@@ -54,7 +54,7 @@ export interface StatusOptions {
 export async function loginStatuses(ctx: Services, opts: StatusOptions): Promise<{ logins: LoginStatus[]; failure: OsmoError | undefined }> {
   forcedStore(ctx.env);
   const state = readState(ctx.configDir);
-  const url = opts.url === undefined ? undefined : normalizeServerUrl(opts.url);
+  const url = opts.url === undefined ? undefined : storedServerUrl(opts.url, Object.keys(state.servers));
   if (url !== undefined && !state.servers[url]) throw noStoredLogin(state, url);
   const current = currentLogin(state);
   const envToken = Boolean(ctx.env.OSMO_TOKEN?.trim());

@@ -22,7 +22,7 @@ const ELLIPSIS_WIDTH = 1;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Columns a string takes: string-width's answer, short-cut for plain ASCII (one column per character), which is nearly every cell. */
-function displayWidth(text: string): number {
+export function displayWidth(text: string): number {
   return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
 }
 
@@ -60,7 +60,7 @@ function fitCell(cell: string, width: number, target: number): string {
 let graphemes: Intl.Segmenter | undefined;
 
 /** The longest start of `text` at most `width` columns wide, never splitting a character a user sees as one. */
-function cutToWidth(text: string, width: number): string {
+export function cutToWidth(text: string, width: number): string {
   if (PRINTABLE_ASCII.test(text)) return text.slice(0, width);
   graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   let out = '';

@@ -187,6 +187,38 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
     return answer({ code });
   }
 
+  /**
+   * The page a device code is approved on, as a person sees it: the code
+   * (filled in from verification_uri_complete), who signs in, and Approve or
+   * Deny. No password: as at /authorize, the "browser" is already signed in.
+   */
+  function verifyPage(req: Req): Reply {
+    const code = escapeHtml(req.query.get('user_code') ?? '');
+    return html(200, `<!doctype html>
+<html><body>
+<h1>Device sign-in</h1>
+<form method="post" action="/oauth/device/verify">
+  <p><label>Code shown by your device <input name="user_code" value="${code}" autofocus></label></p>
+  <p><label>Sign in as <input name="user" value="${escapeHtml(authorizeUser)}"></label></p>
+  <p><button name="action" value="approve">Approve</button> <button name="action" value="deny">Deny</button></p>
+</form>
+</body></html>`);
+  }
+
+  function verifyAnswer(req: Req): Reply {
+    const f = form(req);
+    const code = f.get('user_code') ?? '';
+    const letters = (c: string): string => c.toUpperCase().replace(/[^A-Z]/g, '');
+    const pending = grants.pendingUserCodes().find((c) => letters(c) === letters(code));
+    if (!pending) return html(400, '<html><body><h1>Unknown or expired code</h1><p><a href="/oauth/device/verify">Try again</a></p></body></html>');
+    if (f.get('action') === 'deny') {
+      controls.denyDevice(pending);
+      return html(200, '<html><body><h1>Denied</h1><p>The device was not signed in.</p></body></html>');
+    }
+    controls.approveDevice(pending, f.get('user')?.trim() || authorizeUser);
+    return html(200, '<html><body><h1>Approved</h1><p>You can return to your terminal.</p></body></html>');
+  }
+
   function logout(req: Req): Reply {
     grants.refreshTokens.delete(form(req).get('refresh_token') ?? '');
     const back = req.query.get('post_logout_redirect_uri');
@@ -208,7 +240,8 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
   const at = (path: string): RegExp => new RegExp(`^/oauth/${path}$`);
   const routes: Route[] = [
     { method: 'POST', pattern: at('device'), handler: device },
-    { method: 'GET', pattern: at('device/verify'), handler: () => html(200, '<html><body>Enter the code shown by your device.</body></html>') },
+    { method: 'GET', pattern: at('device/verify'), handler: verifyPage },
+    { method: 'POST', pattern: at('device/verify'), handler: verifyAnswer },
     { method: 'GET', pattern: at('authorize'), handler: authorize },
     { method: 'POST', pattern: at('token'), handler: token },
     { method: 'GET', pattern: at('jwks'), handler: () => json(200, deps.signer.jwks()) },
@@ -245,4 +278,8 @@ export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; control
     count: (grantType) => grants.grantCounts.get(grantType === 'device_code' ? DEVICE_GRANT : grantType) ?? 0,
   };
   return { routes, controls };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
