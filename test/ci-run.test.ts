@@ -26,9 +26,14 @@ describe('.ci/run and the npm scripts', () => {
     const before = code.slice(0, loop.index);
     const inside = loop[1] ?? '';
     assert.equal(before.match(/\bnpm run check\b/g)?.length, 1, 'npm run check once, before the loop');
-    assert.match(inside, /PATH="\$bin:\$PATH" npm run test:only\b/);
-    assert.doesNotMatch(inside, /\bnpm (test|run (check|lint|typecheck|build))\b/);
-    assert.doesNotMatch(code.slice(loop.index + loop[0].length), /\bnpm (test|run)\b/);
+    // npm_test LABEL BIN DIR SCRIPT runs `npm run SCRIPT` with that node first on PATH.
+    assert.match(before, /^npm_test\(\) \{[\s\S]*?PATH="\$bin:\$PATH" npm run "\$script"[\s\S]*?^\}$/m);
+    assert.match(inside, /^\s*npm_test .* "\$bin" "\$PWD" test:only$/m);
+    assert.doesNotMatch(inside, /\bnpm (test|run)\b/);
+    // After the loop, only the fresh clone under a private directory runs the whole npm test (its own check included).
+    const after = code.slice(loop.index + loop[0].length);
+    assert.deepEqual(after.match(/^\s*npm_test .*$/gm)?.map((l) => l.trim().split(' ').at(-1)), ['test']);
+    assert.match(after, /npm ci\b/);
     assert.doesNotMatch(code, /\bnpm test\b/);
   });
 });

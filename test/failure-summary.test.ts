@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 it('npm test ends with a summary of the failed tests, after the TAP counts', () => {
-  const script = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: { test: string } }).scripts.test;
-  // The test runner's own arguments, as npm test gives them, run on a file where two tests fail.
+  const script = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts['test:only'] ?? '';
+  // The test runner's own arguments, as npm test gives them (through npm run test:only), run on a file where two tests fail.
   const args = script.slice(script.indexOf('node --import tsx --test ') + 'node '.length).split(' ').filter((a) => a !== 'test/*.test.ts');
   // Without NODE_TEST_CONTEXT, which would make it a child of this run.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT'));

@@ -9,9 +9,10 @@
 //   BROWSER_ENV_FILE   write the names of the OSMO_* variables this browser inherited
 //   BROWSER_STRAY_FILE first send stray callbacks (wrong state, no state) and write their statuses
 //   BROWSER_HOLD=1     first open a connection to the callback and leave it open
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { connect } from 'node:net';
+import { signInUrl } from './sign-in-page.mjs';
 
 // osmo opens a private page that redirects to the sign-in URL (never the URL
 // itself: a command line is visible to every local user); follow it as a browser does.
@@ -25,11 +26,7 @@ if (process.env.BROWSER_ARGV_FILE) {
   }
   writeFileSync(process.env.BROWSER_ARGV_FILE, JSON.stringify(seen));
 }
-const url = /^https?:/.test(opened) ? opened : decodeHtml(/http-equiv="refresh" content="0;url=([^"]*)"/.exec(readFileSync(opened, 'utf8'))[1]);
-
-function decodeHtml(text) {
-  return text.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
+const url = signInUrl(opened);
 if (process.env.BROWSER_ENV_FILE) {
   writeFileSync(process.env.BROWSER_ENV_FILE, JSON.stringify(Object.keys(process.env).filter((k) => /^OSMO_/i.test(k))));
 }

@@ -4,8 +4,9 @@
 // and follows the redirect to osmo's loopback callback. The page osmo answered
 // with ("STATUS\nBODY") is written to BROWSER_PAGE_FILE.
 import { writeFileSync } from 'node:fs';
+import { signInUrl } from './sign-in-page.mjs';
 
-const res = await fetch(process.env.OIDC_BROWSE_URL, { method: 'POST', body: process.argv[2] });
+const res = await fetch(process.env.OIDC_BROWSE_URL, { method: 'POST', body: signInUrl(process.argv[2]) });
 const page = await res.text();
 if (process.env.BROWSER_PAGE_FILE) writeFileSync(process.env.BROWSER_PAGE_FILE, res.ok ? page : `browser failed: HTTP ${res.status}\n${page}`);
 process.exit(res.ok ? 0 : 1);
