@@ -47,16 +47,11 @@ function runBundle(file, argv) {
   if (debug) withSourceMap(file);
   const log = debug ? (line) => process.stderr.write(`[debug] code cache: ${line}\n`) : () => {};
   const cache = openCache(path.join(path.dirname(file), 'code-cache.cjs'), stat, argv, log);
-  // V8 flags must be set before the bundle is compiled: V8 keys its code
-  // cache on them. Why Node 20 needs --liftoff-only: src/http/undici.ts.
-  // V8 checksums a code cache only when told to (release builds skip it),
-  // and crashes on a damaged one it does not check.
-  const liftoffOnly = Number(process.versions.v8.split('.')[0]) < 12;
-  if (liftoffOnly || cache.enabled) {
-    const v8 = require('node:v8');
-    if (liftoffOnly) v8.setFlagsFromString('--liftoff-only');
-    if (cache.enabled) v8.setFlagsFromString('--verify-snapshot-checksum');
-  }
+  // Must come before the bundle is compiled: V8 keys its code cache on its
+  // flags. Why Node 20 needs it: src/http/undici.ts. (Any V8 flag set at run
+  // time also makes V8 refuse Node's own built-in code cache for every
+  // built-in module loaded later, ~15M instructions on Node 24: so no other.)
+  if (Number(process.versions.v8.split('.')[0]) < 12) require('node:v8').setFlagsFromString('--liftoff-only');
   const cachedData = cache.read();
   // The column offset undoes the wrapper's on the first line, so that
   // positions (and the source map) match the file.

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, fstatSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OSMO_BIN, baseEnv, tempDir } from './helpers/cli.js';
@@ -121,21 +121,34 @@ describe('finding 4: a damaged cache never crashes; a failed write leaves nothin
     assert.deepEqual(cacheLines(res.stderr), [`not used: ${file} was not written by osmo for this build, or was changed since; replacing it`, `written to ${file}`]);
   });
 
-  it('damage the tag cannot see (bad disk) is rejected by V8, not a crash', () => {
-    const cacheHome = tempDir('osmo-bitrot-');
+  it('a cache cut short, or grown, is refused and replaced', () => {
+    const cacheHome = tempDir('osmo-cut-cache-');
     const first = osmo(OSMO_BIN, ['completion', 'bash'], { XDG_CACHE_HOME: cacheHome });
     const file = binOf(cacheHome, 'completion-bash');
-    flip(file);
-    // Re-tag the damaged file with the user's key, as if it had rotted where the kernel could not notice.
-    const key = readFileSync(join(cacheHome, 'osmo', 'code-cache.key'));
-    const fd = openSync(file, 'r');
-    const cacheStat = fstatSync(fd, { bigint: true });
-    closeSync(fd);
-    writeFileSync(file.replace(/\.bin$/, '.tag'), tagOf(key, statSync(join(ROOT, 'dist', 'osmo.cjs'), { bigint: true }), cacheStat));
-    const res = osmo(OSMO_BIN, ['completion', 'bash', '--debug'], { XDG_CACHE_HOME: cacheHome });
-    assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stdout, first.stdout);
-    assert.deepEqual(cacheLines(res.stderr), ['rejected by V8, replacing it', `written to ${file}`]);
+    for (const change of [(d: Buffer) => d.subarray(0, d.length >> 1), (d: Buffer) => Buffer.concat([d, Buffer.alloc(64)])]) {
+      writeFileSync(file, change(readFileSync(file)));
+      const res = osmo(OSMO_BIN, ['completion', 'bash', '--debug'], { XDG_CACHE_HOME: cacheHome });
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, first.stdout);
+      assert.deepEqual(cacheLines(res.stderr), [`not used: ${file} was not written by osmo for this build, or was changed since; replacing it`, `written to ${file}`]);
+    }
+  });
+
+  it('the tag is a keyed MAC of the kernel facts: another key, another bundle or another file gives another tag', () => {
+    const dir = tempDir('osmo-tag-');
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    writeFileSync(a, 'x');
+    writeFileSync(b, 'x');
+    const key = Buffer.alloc(16, 1);
+    const bigA = statSync(a, { bigint: true });
+    const bigB = statSync(b, { bigint: true });
+    const tag = tagOf(key, bigA, bigB);
+    assert.equal(tag.length, 8);
+    assert.deepEqual(tagOf(key, bigA, bigB), tag, 'the same facts, the same tag');
+    assert.notDeepEqual(tagOf(Buffer.alloc(16, 2), bigA, bigB), tag);
+    assert.notDeepEqual(tagOf(key, bigB, bigB), tag);
+    assert.notDeepEqual(tagOf(key, bigA, bigA), tag);
   });
 
   it('a cache write that fails (file size limit, as a full disk) leaves no temporary file; old leftovers are swept', () => {

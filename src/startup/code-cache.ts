@@ -22,9 +22,11 @@ import { unsafeDirectory } from '../util/safe-path.js';
 //   costs microseconds, where hashing the ~1.2 MB of bundle and cache with
 //   node:crypto would cost several milliseconds of every start (loading
 //   OpenSSL): the MAC is SipHash-2-4, made for short inputs.
-// - Damage the kernel does not see (a bad disk, a torn write after a crash):
-//   V8's own checksum, switched on by bin/run-bundle.js, rejects the cache
-//   instead of crashing on it.
+// - A cache is fsynced before it is renamed into place and tagged, so a
+//   crash cannot leave a torn one behind a valid tag. (V8 checksums a cache
+//   only with --verify-snapshot-checksum, and setting any V8 flag at run time
+//   costs every later built-in module its code cache: not worth it for damage
+//   the kernel does not see, a failing disk.)
 // - Every directory on the way must be one that nobody else can change
 //   (src/util/safe-path.ts), and each file is opened once, without following
 //   a symbolic link, and checked through that descriptor (a regular file of
@@ -276,7 +278,10 @@ function writeNew(tmp: string, data: Buffer, to?: string): fs.BigIntStats | unde
   let stat: fs.BigIntStats | undefined;
   try {
     for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
-    if (to) fs.renameSync(tmp, to);
+    if (to) {
+      fs.fsyncSync(fd);
+      fs.renameSync(tmp, to);
+    }
     stat = fs.fstatSync(fd, { bigint: true });
   } catch {
     stat = undefined;
