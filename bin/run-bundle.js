@@ -19,15 +19,15 @@ const INCOMPLETE = 'Error: osmo is not completely installed (dist/osmo.cjs is cu
 const BUNDLE_END = '// end of the osmo bundle';
 
 function runBundle(file, argv) {
-  let bytes;
+  let source;
   let stat;
   try {
     // One open file for both: a rebuild between a read and a stat by name
-    // would file the old code's cache under the new build.
+    // would tag the old code's cache as the new build's.
     const fd = fs.openSync(file, 'r');
     try {
       stat = fs.fstatSync(fd, { bigint: true });
-      bytes = fs.readFileSync(fd);
+      source = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);
     }
@@ -37,7 +37,6 @@ function runBundle(file, argv) {
     process.exitCode = 10;
     return;
   }
-  const source = bytes.toString('utf8');
   if (!source.endsWith(`${BUNDLE_END}\n`)) {
     process.stderr.write(INCOMPLETE);
     process.exitCode = 10;
