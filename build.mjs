@@ -74,9 +74,13 @@ try {
     entryPoints: { osmo: 'src/cli.ts' },
     outdir: staging,
     outExtension: { '.js': '.cjs' },
-    // Less to parse and cache; stack traces are shown only with --debug.
+    // Less to parse and cache. Stack traces are shown only with --debug, which
+    // maps them back to src/ through dist/osmo.cjs.map (bin/run-bundle.js);
+    // the bundle does not link to the map, so no other run reads it.
     minify: true,
     keepNames: false,
+    sourcemap: 'external',
+    sourcesContent: false,
     legalComments: 'none',
     // bin/run-bundle.js refuses a bundle without this last line: an empty or
     // cut-off file (a full disk, an interrupted copy) would otherwise run as
@@ -84,6 +88,9 @@ try {
     footer: { js: BUNDLE_END },
   });
   await writeHelpPages();
+  // What bin/run-bundle.js needs before the bundle runs: small, and kept out
+  // of the bundle, whose code cache it is there to check.
+  await build({ ...common, entryPoints: { 'code-cache': 'src/startup/code-cache.ts' }, outdir: staging, outExtension: { '.js': '.cjs' }, minify: true, banner: {} });
   try {
     renameSync(out, old);
   } catch {

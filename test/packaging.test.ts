@@ -88,7 +88,7 @@ describe('packaging', () => {
     assert.ok(paths.includes('dist/osmo.cjs'), 'the bundle is packed (built by prepack)');
     assert.ok(paths.includes('package.json'));
     assert.deepEqual(paths.filter((p) => !/^(bin|dist)\//.test(p) && !/^(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?)$/i.test(p)), [], 'nothing but bin/, dist/, package.json, README and LICENSE');
-    assert.deepEqual(paths.filter((p) => p.startsWith('dist/')).sort(), ['dist/help.json', 'dist/osmo.cjs'], 'the bundle is one file, beside the help pages');
+    assert.deepEqual(paths.filter((p) => p.startsWith('dist/')).sort(), ['dist/code-cache.cjs', 'dist/help.json', 'dist/osmo.cjs', 'dist/osmo.cjs.map'], 'the bundle is one file, beside the help pages, the code cache check and the source map for --debug');
     assert.equal(result.files.find((f) => f.path === 'bin/osmo')!.mode & 0o111, 0o111, 'bin/osmo is executable');
 
     // npm's default policy: it would list every package with an install script it did not run.

@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
@@ -11,7 +10,7 @@ import { OSMO_BIN, baseEnv, tempDir } from './helpers/cli.js';
 const server = useServer();
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const { commandKey } = createRequire(import.meta.url)('../bin/run-bundle.js') as { commandKey(argv: string[]): string };
+import { commandKey } from '../src/startup/code-cache.js';
 const CACHE_SUBDIR = `v8-${process.version}-${process.arch}`;
 
 /** The files of osmo's code cache for this Node: <XDG_CACHE_HOME>/osmo/v8-<version>-<arch>/<build>-<command>.bin. */
@@ -25,9 +24,12 @@ function withoutBuild(name: string): string {
   return name.replace(/^[0-9a-z]+-[0-9a-z]+-[0-9a-z]+-/, '');
 }
 
-/** The `[debug] code cache: …` lines of a run with --debug. */
+/** The `[debug] code cache: …` lines of a run with --debug, without the time the check took. */
 function cacheLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.startsWith('[debug] code cache: ')).map((l) => l.slice('[debug] code cache: '.length));
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('[debug] code cache: '))
+    .map((l) => l.slice('[debug] code cache: '.length).replace(/^used \(read and checked in [0-9.]+ ms\)$/, 'used'));
 }
 
 describe('start-up', () => {
@@ -53,6 +55,7 @@ describe('start-up', () => {
     mkdirSync(join(dir, 'bin'));
     mkdirSync(join(dir, 'dist'));
     for (const f of ['bin/osmo', 'bin/run-bundle.js', 'bin/package.json', 'package.json']) copyFileSync(join(ROOT, f), join(dir, f));
+    copyFileSync(join(ROOT, 'dist', 'code-cache.cjs'), join(dir, 'dist', 'code-cache.cjs'));
     const whole = readFileSync(join(ROOT, 'dist', 'osmo.cjs'));
     const env = baseEnv(tempDir());
     for (const cut of [Buffer.alloc(0), whole.subarray(0, Math.floor(whole.length / 2)), whole.subarray(0, whole.length - 1)]) {
@@ -94,10 +97,12 @@ describe("V8's code cache", () => {
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(cacheLines(first.stderr).map((l) => l.replace(/ to .*/, ' to FILE')), ['none yet', 'written to FILE']);
     const files = cacheFiles(cacheHome);
-    assert.equal(files.length, 1, files.join(', '));
+    assert.equal(files.length, 2, files.join(', '));
     assert.match(files[0]!, /^[0-9a-z]+-[0-9a-z]+-[0-9a-z]+-token-list\.bin$/);
+    assert.equal(files[1], files[0]!.replace(/\.bin$/, '.tag'), 'the MAC beside it');
     const file = join(cacheHome, 'osmo', CACHE_SUBDIR, files[0]!);
     assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(join(cacheHome, 'osmo', 'code-cache.key')).mode & 0o777, 0o600);
     assert.equal(statSync(join(cacheHome, 'osmo')).mode & 0o777, 0o700);
     const written = statSync(file).mtimeMs;
 
@@ -113,10 +118,10 @@ describe("V8's code cache", () => {
     assert.equal(completion.code, 0, completion.stderr);
     const typo = await osmo(['tokne', 'lst'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(typo.code, 2);
-    assert.deepEqual(cacheFiles(cacheHome).map(withoutBuild), ['completion-bash.bin', 'token-list.bin']);
+    assert.deepEqual(cacheFiles(cacheHome).map(withoutBuild), ['completion-bash.bin', 'completion-bash.tag', 'token-list.bin', 'token-list.tag']);
   });
 
-  it('a damaged cache file is refused by V8 and replaced; the command works all the same', async () => {
+  it('a cache file overwritten with junk is refused and replaced; the command works all the same', async () => {
     const { osmo } = newUser();
     await tokenLogin(server(), osmo, 'user@example.com', 'damaged-cache');
     const cacheHome = tempDir('osmo-xdg-damaged-');
@@ -127,7 +132,7 @@ describe("V8's code cache", () => {
     const damaged = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(damaged.code, 0, damaged.stderr);
     assert.equal(damaged.stdout, first.stdout);
-    assert.deepEqual(cacheLines(damaged.stderr).map((l) => l.replace(/ to .*/, ' to FILE')), ['rejected by V8, replacing it', 'written to FILE']);
+    assert.deepEqual(cacheLines(damaged.stderr).map((l) => l.replace(/ to .*/, ' to FILE')), [`not used: ${file} was not written by osmo for this build, or was changed since; replacing it`, 'written to FILE']);
     assert.notDeepEqual(readFileSync(file), Buffer.alloc(4096, 0x41));
     const after = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.deepEqual(cacheLines(after.stderr), ['used']);
@@ -139,12 +144,15 @@ describe("V8's code cache", () => {
     const cacheHome = tempDir('osmo-xdg-open-');
     assert.equal((await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } })).code, 0);
     const dir = join(cacheHome, 'osmo', CACHE_SUBDIR);
-    const [name] = cacheFiles(cacheHome);
     chmodSync(dir, 0o777);
     const res = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /\| open-cache +\|/);
-    assert.deepEqual(cacheLines(res.stderr), [`not used: ${join(dir, name!)} is not a file of yours in a directory only you can write`, `not written: ${dir} is not a directory that only you can write`]);
+    const why = `${dir} is writable by others and not sticky (mode 777)`;
+    assert.deepEqual(cacheLines(res.stderr), [`not used: ${why}`, `not written: ${why}`]);
+    chmodSync(dir, 0o1777); // sticky: others may add files, but this one is osmo's own
+    const sticky = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
+    assert.deepEqual(cacheLines(sticky.stderr), [`not used: ${dir} is not a directory that only you can write`, `not written: ${dir} is not a directory that only you can write`]);
   });
 
   it('a new build of osmo starts a new cache and removes the files of the old one', async () => {
@@ -156,7 +164,7 @@ describe("V8's code cache", () => {
     const res = await newUser().osmo(['--help', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(res.code, 0, res.stderr);
     const files = cacheFiles(cacheHome);
-    assert.equal(files.length, 1, files.join(', '));
+    assert.equal(files.length, 2, files.join(', '));
     assert.match(files[0]!, /-osmo\.bin$/);
     assert.doesNotMatch(files[0]!, /^old-build/);
   });
@@ -173,7 +181,7 @@ describe("V8's code cache", () => {
     const home = tempDir('osmo-home-');
     const res = await newUser().osmo(['completion', 'bash'], { env: { HOME: home, XDG_CACHE_HOME: undefined } });
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual(cacheFiles(join(home, '.cache')).map(withoutBuild), ['completion-bash.bin']);
+    assert.deepEqual(cacheFiles(join(home, '.cache')).map(withoutBuild), ['completion-bash.bin', 'completion-bash.tag']);
   });
 
   it('falls back to ~/.cache/osmo when XDG_CACHE_HOME is relative, never under the working directory', () => {
@@ -186,7 +194,7 @@ describe("V8's code cache", () => {
     assert.equal(res.status, 0, res.stderr);
     assert.equal(existsSync(join(cwd, 'relative')), false, 'written under the working directory');
     assert.deepEqual(readdirSync(cwd), []);
-    assert.deepEqual(cacheFiles(join(home, '.cache')).map(withoutBuild), ['completion-bash.bin']);
+    assert.deepEqual(cacheFiles(join(home, '.cache')).map(withoutBuild), ['completion-bash.bin', 'completion-bash.tag']);
   });
 
   it('runs unchanged and silently where the cache cannot be created', async () => {
@@ -211,7 +219,7 @@ describe("V8's code cache", () => {
       assert.equal(res.stdout, runs[0]!.stdout);
     }
     // Each file is written to a temporary file and renamed: one file, no leftovers.
-    assert.deepEqual(cacheFiles(cacheHome).map(withoutBuild), ['token-list.bin']);
+    assert.deepEqual(cacheFiles(cacheHome).map(withoutBuild), ['token-list.bin', 'token-list.tag']);
     const after = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout, runs[0]!.stdout);

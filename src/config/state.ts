@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { LOGIN_METHODS } from './login-methods.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CONFIG_FILE } from './paths.js';
-import { checkConfigDir, checkStateFile } from './permissions.js';
+import { checkConfigDir, readCheckedFile } from './permissions.js';
 
 // Non-secret state only. Secrets live in a CredentialStore, never here.
 
@@ -51,14 +50,8 @@ export function readState(dir: string): State {
   const path = join(dir, CONFIG_FILE);
   // Another user's config.json could send the refresh token to their own token endpoint.
   checkConfigDir(dir);
-  checkStateFile(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
-  }
+  const text = readCheckedFile(path, 'state');
+  if (text === undefined) return emptyState();
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,10 +1,10 @@
-import { readFileSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod/mini';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CREDENTIALS_FILE } from '../config/paths.js';
-import { checkConfigDir, checkPrivateFile } from '../config/permissions.js';
+import { checkConfigDir, readCheckedFile } from '../config/permissions.js';
 import { secretsSchema, type CredentialStore, type Secrets } from './credential-store.js';
 
 const fileSchema = z.object({
@@ -67,14 +67,8 @@ export class FileStore implements CredentialStore {
   private read(): CredentialsFile {
     // Secrets are read from, and written to, a file only this user can reach.
     checkConfigDir(dirname(this.path));
-    checkPrivateFile(this.path);
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, accounts: {} };
-      throw new UsageError(`cannot read ${this.path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    const text = readCheckedFile(this.path, 'secret');
+    if (text === undefined) return { version: 1, accounts: {} };
     try {
       return fileSchema.parse(JSON.parse(text));
     } catch {
