@@ -1,7 +1,8 @@
 // The bad-input matrix: every input osmo can check on its own. Each row must
 // exit 2 with one clear `Error:` line and no stack trace, send no request
 // (the local server records every request), and leave the config directory
-// byte-for-byte as it was.
+// byte-for-byte as it was. Rows run in-process (test/helpers/in-process.ts);
+// the success row and the rows run as another user go through bin/osmo.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { baseEnv, hashTree, runOsmo, tempDir, type RunResult } from './helpers/c
 import { stagedForOtherUsers } from './helpers/other-user.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { futureDate } from './helpers/fixtures.js';
+import { runInProcess } from './helpers/in-process.js';
 import { writeState } from '../src/config/state.js';
 
 const NOBODY = 65534;
@@ -236,7 +238,8 @@ describe('bad input: exit 2, one Error line, no request, config directory unchan
         mkdirSync(dir, { mode: 0o700 });
         chownSync(dir, NOBODY, NOBODY);
       }
-      const osmo = (args: string[]): Promise<RunResult> => runOsmo(args, dir, { env: row.env, input: row.input });
+      const run = row.succeeds ? runOsmo : runInProcess;
+      const osmo = (args: string[]): Promise<RunResult> => run(args, dir, { env: row.env, input: row.input });
       const hashBefore = hashTree(dir);
       const existed = existsSync(dir);
 

@@ -3,12 +3,16 @@
 // their method, a piped token is a token login, a credential given is never
 // dropped, and each fact gets one line. Also: a URL that is not an OSMO
 // service, a service out of developer mode, and a proxy that cannot be reached.
+// In-process (test/helpers/in-process.ts), except through bin/osmo: the
+// terminal case, a token piped with no flag, the keychain note (D-Bus is per
+// process) and the proxies (the Transport reads them from process.env).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXCHANGE, LIST, futureDate, newUser, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, futureDate, newUser as newProcessUser, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { hashTree, OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
 import { closedPort } from './helpers/fault-servers.js';
@@ -17,6 +21,7 @@ import { skipOrFail } from './helpers/unavailable.js';
 import { startOsmoServer } from './server/osmo-server.js';
 
 const server = useServer();
+const newUser = (env: Record<string, string | undefined> = {}): ReturnType<typeof inProcessUser> => inProcessUser(undefined, env);
 
 function secretFile(value: string): string {
   const file = `${tempDir('osmo-secret-')}/secret`;
@@ -63,7 +68,7 @@ describe('credential flags imply the method', () => {
   });
 
   it('a token piped with no flag at all is a token login', async () => {
-    const { osmo, dir } = newUser();
+    const { osmo, dir } = newProcessUser();
     const res = await osmo(['login', server().url], { input: `${server().issuePat('user@example.com', 'piped')}\n` });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(storedServer(dir)?.method, 'token');
@@ -173,7 +178,7 @@ describe('one line per fact', () => {
   });
 
   it('the note that secrets went to a file, not the keychain, comes once per server', async () => {
-    const { osmo } = newUser({ OSMO_CREDENTIAL_STORE: undefined, DBUS_SESSION_BUS_ADDRESS: undefined });
+    const { osmo } = newProcessUser({ OSMO_CREDENTIAL_STORE: undefined, DBUS_SESSION_BUS_ADDRESS: undefined });
     const note = /^Note: the keychain is unavailable: .*; credentials are stored in .*credentials\.json \(readable only by you\)\n$/;
     const login = (url: string, name: string): Promise<RunResult> => osmo(['login', url, '--method', 'token', '--token-file', secretFile(server().issuePat('user@example.com', name))]);
     assert.match((await login(server().url, 'note-1')).stderr, note);
@@ -260,7 +265,7 @@ describe('--method dev', () => {
 
 describe('through a proxy', () => {
   it('a proxy nobody listens on is named, not the service', async () => {
-    const { osmo } = newUser();
+    const { osmo } = newProcessUser();
     const port = await closedPort();
     const res = await osmo(['login', 'https://osmo.example.com', '--method', 'token', '--token-file', secretFile('osmo_whatever')], { env: { HTTPS_PROXY: `http://someone:secret@127.0.0.1:${port}` } });
     assertCleanFailure(res, { code: 10, message: new RegExp(`^could not connect to the proxy http://127\\.0\\.0\\.1:${port}: ECONNREFUSED$`) });
@@ -273,7 +278,7 @@ describe('through a proxy', () => {
     proxy.on('connect', (_req, socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n'));
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const { osmo } = newUser();
+      const { osmo } = newProcessUser();
       const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const res = await osmo(['login', 'https://osmo.example.com', '--method', 'token', '--token-file', secretFile('osmo_whatever')], { env: { HTTPS_PROXY: url } });
       assertCleanFailure(res, { code: 10, message: new RegExp(`^the proxy ${url.replace(/\./g, '\\.')} refused to connect to osmo\\.example\\.com \\(HTTP 407\\)$`) });

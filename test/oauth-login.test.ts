@@ -5,16 +5,22 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
+import { LIST, newUser as newProcessUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
+import { inProcessUser, TestClock } from './helpers/in-process.js';
 import { baseEnv, OSMO_BIN, tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 
-const server = useServer();
+// In-process (test/helpers/in-process.ts), a JWT aged by the clock; through
+// bin/osmo: the system opener (found on the PATH osmo is given, which
+// in-process is the runner's), Ctrl-C and the terminal case.
+const clock = new TestClock();
+const server = useServer({ now: clock.now });
+const newUser = (env: Record<string, string | undefined> = {}): ReturnType<typeof inProcessUser> => inProcessUser(clock, env);
 const BROWSER = withoutSpaces(fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url)));
 
-type Osmo = ReturnType<typeof newUser>['osmo'];
+type Osmo = ReturnType<typeof inProcessUser>['osmo'];
 
 interface Stored {
   config: { current?: string; servers: Record<string, Record<string, unknown>> };
@@ -58,7 +64,7 @@ async function assertLoginThenRefresh(osmo: Osmo, dir: string, login: () => Prom
   assert.equal(res.code, 0, res.stderr);
   const first = stored(dir).secrets;
   assertNoSecretPrinted(res, first);
-  await sleep(1500);
+  clock.advance(1500);
 
   const refreshes = server().oauth.count('refresh_token');
   const list = await osmo(['token', 'list']);
@@ -174,7 +180,7 @@ describe('osmo login --method pkce (the default)', () => {
   });
 
   it('through the system opener (xdg-open) too, the browser gets none of osmo\'s variables', async () => {
-    const { osmo } = newUser();
+    const { osmo } = newProcessUser();
     const bin = tempDir('osmo-bin-');
     const envFile = `${tempDir('osmo-env-')}/env.json`;
     writeFileSync(`${bin}/xdg-open`, `#!/bin/sh\nexec "${process.execPath}" "${BROWSER}" "$@"\n`, { mode: 0o755 });
@@ -343,7 +349,7 @@ describe('osmo login --method password', () => {
     const { refreshToken } = stored(dir).secrets;
     const burn = await fetch(`${server().url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken ?? '', client_id: 'osmo-device' }) });
     assert.equal(burn.status, 200);
-    await sleep(1500);
+    clock.advance(1500);
     const listsBefore = server().count(LIST);
     const res = await osmo(['token', 'list']);
     assert.equal(res.code, 2, res.stderr);
@@ -460,7 +466,7 @@ describe('what the identity provider sends is kept within bounds', () => {
       const login = await osmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password-stdin'], { input: 'right\n' });
       assert.equal(login.code, 0, login.stderr);
     });
-    await sleep(1500);
+    clock.advance(1500);
     const stored = (): { refreshToken: string; jwt: string } => (JSON.parse(readFileSync(`${dir}/credentials.json`, 'utf8')) as { accounts: Record<string, { refreshToken: string; jwt: string }> }).accounts[server().url]!;
     const before = stored();
     const configBefore = readFileSync(`${dir}/config.json`, 'utf8');

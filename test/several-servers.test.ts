@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
-import { EXCHANGE, LIST, newUser, tokenLogin, withJwtLifetime } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, newUser as newProcessUser, tokenLogin, withJwtLifetime } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 
 // Three services side by side, as a user with a token login at work, a dev
-// service on a laptop and an OAuth login elsewhere would have them.
+// service on a laptop and an OAuth login elsewhere would have them. Run
+// in-process (test/helpers/in-process.ts), except `osmo status` with no login
+// and `osmo logout` in a fresh directory, which go through bin/osmo.
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser();
 let tokenServer: OsmoServer;
 let oauthServer: OsmoServer;
 const extra: OsmoServer[] = [];
@@ -28,7 +32,7 @@ async function devServer(): Promise<OsmoServer> {
   return server;
 }
 
-type Osmo = ReturnType<typeof newUser>['osmo'];
+type Osmo = ReturnType<typeof inProcessUser>['osmo'];
 
 function ok(res: RunResult): RunResult {
   assert.equal(res.code, 0, `exit ${res.code}\n${res.stderr}${res.stdout}`);
@@ -217,7 +221,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
   });
 
   it('no login: exit 2, and `-t json` prints an empty array', async () => {
-    const { osmo, dir } = newUser();
+    const { osmo, dir } = newProcessUser();
     assertCleanFailure(await osmo(['status']), { code: 2, message: /^you are not logged in$/ });
     const json = await osmo(['status', '-t', 'json']);
     assert.equal(json.code, 2);

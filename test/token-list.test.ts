@@ -1,18 +1,21 @@
 // `osmo token list`: the official client's heading for -u, filters by expiry
 // for CI jobs, a table that fits the terminal (checked under a real
 // pseudo-terminal) and is unchanged when piped, and 10,000 tokens at once.
+// Logins and piped runs are in-process (test/helpers/in-process.ts); the
+// terminal cases run bin/osmo in a pseudo-terminal on the same config directory.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { futureDate, newUser, useServer } from './helpers/fixtures.js';
+import { futureDate, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { havePty, runOsmoInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 
 const server = useServer();
 
-type Osmo = ReturnType<typeof newUser>['osmo'];
+type Osmo = ReturnType<typeof inProcessUser>['osmo'];
 
 async function devUser(user: string): Promise<{ osmo: Osmo; dir: string }> {
-  const u = newUser();
+  const u = inProcessUser();
   assert.equal((await u.osmo(['login', server().url, '--method', 'dev', '--username', user])).code, 0);
   return u;
 }

@@ -1,18 +1,23 @@
 // `osmo token rotate`, end to end against the local server: in place and to a
 // new name, for the token behind the current login and for another one, by
-// an admin, and every way it can fail half-way.
+// an admin, and every way it can fail half-way. In-process
+// (test/helpers/in-process.ts), except Ctrl-C between the delete and the
+// create, which signals a real bin/osmo.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { EXCHANGE, futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, futureDate, tokenLogin, useServer } from './helpers/fixtures.js';
+import { inProcessUser, TestClock } from './helpers/in-process.js';
 import { OSMO_BIN, baseEnv, readTree, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { until } from './helpers/wait.js';
 import type { OsmoServer } from './server/osmo-server.js';
 import { terminalSafe } from '../src/util/display-text.js';
 
-const server = useServer();
+const clock = new TestClock();
+const server = useServer({ now: clock.now });
+const newUser = (env: Record<string, string> = {}): ReturnType<typeof inProcessUser> => inProcessUser(clock, env);
 const USER = 'user@example.com';
 
 interface Listed {

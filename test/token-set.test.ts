@@ -1,24 +1,29 @@
 // `osmo token set` beyond the seed page: relative expiry, the new token
 // straight into a file, the note on stderr, the official client's `-r a b`,
-// and `--user` values that would change the request path.
+// and `--user` values that would change the request path. In-process
+// (test/helpers/in-process.ts) except the terminal case, which runs bin/osmo
+// in a pseudo-terminal and so stays this command's end-to-end check.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { newUser, useServer } from './helpers/fixtures.js';
+import { newUser as newProcessUser, useServer } from './helpers/fixtures.js';
+import { inProcessUser, TestClock } from './helpers/in-process.js';
 import { tempDir } from './helpers/cli.js';
 import { havePty, runOsmoInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { until } from './helpers/wait.js';
 
-const server = useServer();
+const clock = new TestClock();
+const server = useServer({ now: clock.now });
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser(clock);
 const USER = 'user@example.com';
 const NOTE = 'Note: Save the token in a secure location as it will not be shown again\n';
 
-type Osmo = ReturnType<typeof newUser>['osmo'];
+type Osmo = ReturnType<typeof inProcessUser>['osmo'];
 
-async function devUser(user = USER): Promise<{ osmo: Osmo; dir: string }> {
-  const u = newUser();
+async function devUser(user = USER, make: () => { osmo: Osmo; dir: string } = newUser): Promise<{ osmo: Osmo; dir: string }> {
+  const u = make();
   assert.equal((await u.osmo(['login', server().url, '--method', 'dev', '--username', user])).code, 0);
   return u;
 }
@@ -63,7 +68,7 @@ describe('token set output', () => {
 
   it('a terminal shows both lines as the seed page does', async (t) => {
     if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
-    const { dir } = await devUser();
+    const { dir } = await devUser(USER, newProcessUser);
     const res = await runOsmoInPty(['token', 'set', 'tty-token'], dir, 120);
     assert.equal(res.code, 0, res.output);
     assert.match(res.output, new RegExp(`^${NOTE}Access token: \\S+\\n$`));
@@ -104,12 +109,14 @@ describe('token set output', () => {
     // The directory exists when it is checked, and is a plain file by the time the token comes back.
     mkdirSync(`${parent}/sub`);
     const create = 'POST /api/auth/access_token/lost-token';
-    server().fault({ route: create, delayMs: 5000 });
+    let release = (): void => undefined;
+    server().fault({ route: create, hold: new Promise<void>((resolve) => { release = resolve; }) });
     const running = osmo(['token', 'set', 'lost-token', '--output-file', file]);
-    // The server counts the create on arrival, after the check; its answer waits 5 s.
+    // The server counts the create on arrival, after the check; its answer waits until the directory is gone.
     await until('the create request', () => server().count(create) > 0, { child: running });
     rmSync(`${parent}/sub`, { recursive: true });
     writeFileSync(`${parent}/sub`, 'not a directory');
+    release();
     const res = await running;
     assertCleanFailure(res, { code: 2, message: /^the new token could not be written to .*\/sub\/token \(\w+\), and its secret is lost$/ });
     assert.match(res.stderr, /\n {2}delete the token with `osmo token delete lost-token` and create it again\n/);

@@ -1,16 +1,21 @@
 // `osmo user …` end to end: the real bin/osmo against the local server, logged
-// in with an administrator's PAT (and a plain user's, for the 403s).
+// in with an administrator's PAT (and a plain user's, for the 403s). Most
+// runs are in-process (test/helpers/in-process.ts) on the same kind of config
+// directory; bin/osmo keeps: the terminal cases, `user delete` with no
+// terminal, and the service-account pipeline's own logins.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { newUser as newProcessUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
-import { OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
+import { OSMO_BIN, baseEnv, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { havePty, runInPty, runOsmoInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 import { startOsmoServer } from './server/osmo-server.js';
 import { HOSTILE_TEXT } from './server/hostile.js';
 
 const server = useServer();
+const newUser = (env: Record<string, string> = {}): ReturnType<typeof inProcessUser> => inProcessUser(undefined, env);
 const ADMIN = 'admin@example.com';
 const today = (): string => new Date().toISOString().slice(0, 10);
 
@@ -228,7 +233,7 @@ describe('osmo user delete', () => {
     server().resetCounts();
     // A closed stdin (</dev/null) and a pipe with a "y" in it are both not a person answering.
     for (const input of ['', 'y\n']) {
-      const res = await osmo(['user', 'delete', 'svc-keep'], { input, timeoutMs: 10_000 });
+      const res = await runOsmo(['user', 'delete', 'svc-keep'], adminRun!.dir, { input, timeoutMs: 10_000 });
       assertCleanFailure(res, { code: 2, message: /^not deleting user svc-keep without confirmation, and there is no terminal to ask on$/ });
       assert.match(res.stderr, /\n {2}to delete it, run: osmo user delete svc-keep --force\n$/);
     }
@@ -294,13 +299,13 @@ describe('a service account, end to end', () => {
     assert.equal(set.stdout, `Access token written to ${file}\nCreated for user: svc-automation\nRoles: osmo-user\n`);
 
     // The pipeline: its own config directory, logged in from the file.
-    const pipeline = newUser();
+    const pipeline = newProcessUser();
     ok(await pipeline.osmo(['login', server().url, '--method', 'token', '--token-file', file]));
     const who = JSON.parse(ok(await pipeline.osmo(['whoami', '-t', 'json'])).stdout) as { user: string; roles: string[] };
     assert.equal(who.user, 'svc-automation');
     assert.deepEqual(who.roles, ['osmo-user']);
     const pat = (await import('node:fs')).readFileSync(file, 'utf8').trim();
-    const envOnly = newUser({ OSMO_URL: server().url, OSMO_TOKEN: pat });
+    const envOnly = newProcessUser({ OSMO_URL: server().url, OSMO_TOKEN: pat });
     assert.match(ok(await envOnly.osmo(['whoami'])).stdout, /User: +svc-automation/);
 
     // Rotation by the pipeline itself: the file and its login move to the new token.

@@ -2,10 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXCHANGE, LIST, futureDate, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
+import { EXCHANGE, LIST, futureDate, newUser as newProcessUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { hashTree, tempDir } from './helpers/cli.js';
+import { inProcessUser, TestClock } from './helpers/in-process.js';
 
-const server = useServer();
+// In-process (test/helpers/in-process.ts), except two runs through bin/osmo
+// that keep these commands' exit codes and output checked end to end: whoami
+// when not logged in, and print-token's JWT.
+const clock = new TestClock();
+const server = useServer({ now: clock.now });
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser(clock);
 
 function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -13,7 +19,7 @@ function claimsOf(jwt: string): Record<string, unknown> {
 
 describe('osmo whoami', () => {
   it('exits 2 when not logged in, so scripts can test the login state', async () => {
-    const { osmo } = newUser();
+    const { osmo } = newProcessUser();
     const res = await osmo(['whoami']);
     assert.equal(res.code, 2);
     assert.equal(res.stdout, '');
@@ -123,7 +129,7 @@ describe('authentication errors name where the credential came from', () => {
 
 describe('osmo print-token', () => {
   it('prints only the cached JWT and a newline, which the service accepts', async () => {
-    const { osmo } = newUser();
+    const { osmo } = newProcessUser();
     await tokenLogin(server(), osmo, 'user@example.com', 'print-token');
     const before = server().count(EXCHANGE);
     const res = await osmo(['print-token']);

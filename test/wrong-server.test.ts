@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
-import { EXCHANGE, newUser, tokenLogin, withJwtLifetime } from './helpers/fixtures.js';
+import { EXCHANGE, newUser as newProcessUser, tokenLogin, withJwtLifetime } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { hashTree, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { startSecretService } from './helpers/secret-service.js';
@@ -13,7 +14,11 @@ import { skipOrFail } from './helpers/unavailable.js';
 import { loadKeyringBinding } from '../src/store/keychain-binding.js';
 
 // Issue 18: never the wrong server, never a swallowed command, never a dead
-// credential. Each block is one item of the issue, end to end through bin/osmo.
+// credential. Each block is one item of the issue, end to end against real
+// servers: in-process (test/helpers/in-process.ts), except through bin/osmo
+// where the binary itself is the point: -v and --version (bin/osmo answers
+// them before loading the program) and the Secret Service (D-Bus is per process).
+const newUser = (env: Record<string, string | undefined> = {}): ReturnType<typeof inProcessUser> => inProcessUser(undefined, env);
 
 let a: OsmoServer;
 let b: OsmoServer;
@@ -24,7 +29,7 @@ after(async () => {
   await Promise.all([a.close(), b.close()]);
 });
 
-type Osmo = ReturnType<typeof newUser>['osmo'];
+type Osmo = ReturnType<typeof inProcessUser>['osmo'];
 
 function ok(res: RunResult): RunResult {
   assert.equal(res.code, 0, `exit ${res.code}\n${res.stderr}${res.stdout}`);
@@ -46,8 +51,8 @@ function config(dir: string): { current?: string; servers: Record<string, unknow
 }
 
 /** Token logins to B, then A: A is current. */
-async function twoLogins(): Promise<{ dir: string; osmo: Osmo }> {
-  const user = newUser();
+async function twoLogins(make: () => { dir: string; osmo: Osmo } = newUser): Promise<{ dir: string; osmo: Osmo }> {
+  const user = make();
   await tokenLogin(b, user.osmo, 'user@example.com', `b-${Math.random().toString(36).slice(2, 8)}`);
   await tokenLogin(a, user.osmo, 'user@example.com', `a-${Math.random().toString(36).slice(2, 8)}`);
   return user;
@@ -107,7 +112,7 @@ describe('1. OSMO_URL without OSMO_TOKEN acts on that server only', () => {
 
 describe('2. -v is the version only as the sole argument', () => {
   it('after a command it is an unknown option: exit 2, and the command does not run', async () => {
-    const { osmo } = await twoLogins();
+    const { osmo } = await twoLogins(newProcessUser);
     a.issuePat('user@example.com', 'keep-me');
     a.resetCounts();
     for (const args of [['token', 'delete', 'keep-me', '-v'], ['whoami', '-v'], ['token', 'list', '--version']]) {
@@ -128,7 +133,7 @@ describe('2. -v is the version only as the sole argument', () => {
   });
 
   it('osmo -v, osmo --version and osmo version print the version; --debug works anywhere', async () => {
-    const { osmo } = await twoLogins();
+    const { osmo } = await twoLogins(newProcessUser);
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     for (const args of [['-v'], ['--version'], ['version']]) assert.equal(ok(await osmo(args)).stdout, `${version}\n`);
     for (const args of [['--debug', 'token', 'list'], ['token', 'list', '--debug']]) {
@@ -325,7 +330,7 @@ describe('8. a Secret Service without a usable default collection counts as none
     const started = await startSecretService({ emptyPassword: true });
     if ('unavailable' in started) return skipOrFail(t, started.unavailable);
     try {
-      const { osmo, dir } = newUser({ ...started.env, OSMO_CREDENTIAL_STORE: undefined });
+      const { osmo, dir } = newProcessUser({ ...started.env, OSMO_CREDENTIAL_STORE: undefined });
       const pat = a.issuePat('user@example.com', 'no-collection');
       const res = ok(await osmo(['login', a.url, '--token-file', secretFile(pat)]));
       assert.match(res.stderr, new RegExp(`^Note: the keychain is unavailable: [^\\n]+; credentials are stored in ${join(dir, 'credentials.json')} \\(readable only by you\\)$`, 'm'));

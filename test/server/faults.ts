@@ -16,6 +16,8 @@ export interface Fault {
   headers?: Record<string, string>;
   /** Delay before answering (then answer normally unless status given). */
   delayMs?: number;
+  /** Answer only once this settles: the test says when, instead of a delay long enough under load. */
+  hold?: Promise<unknown>;
   /** Destroy the socket without a response, or after sending headers and part of the body. */
   drop?: 'immediately' | 'mid-body';
   /** Send the body one byte at a time, this many milliseconds apart (a server that trickles). */

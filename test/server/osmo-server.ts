@@ -206,6 +206,7 @@ export async function startOsmoServer(opts: OsmoServerOptions = {}): Promise<Osm
 
     const fault = faults.take(method, path);
     if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.hold) await fault.hold.catch(() => undefined);
     if (fault?.drop === 'immediately') {
       req.socket.destroy();
       return;
