@@ -78,9 +78,10 @@ function syncDir(dir: string): void {
 /**
  * Removes what killed writes left in `dir`: our own temporary files, which
  * may hold a PAT or refresh token. Best effort: a file that cannot be removed
- * is left for the next sweep rather than failing the command.
+ * is left for the next sweep rather than failing the command. `isLeftover`
+ * says which names are temporary files (by default this module's own).
  */
-export function sweepLeftovers(dir: string, nowMs = Date.now()): void {
+export function sweepLeftovers(dir: string, nowMs = Date.now(), isLeftover: (name: string) => boolean = (name) => TEMP_NAME.test(name)): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -89,7 +90,7 @@ export function sweepLeftovers(dir: string, nowMs = Date.now()): void {
   }
   const uid = process.getuid?.();
   for (const name of names) {
-    if (!TEMP_NAME.test(name)) continue;
+    if (!isLeftover(name)) continue;
     const path = join(dir, name);
     try {
       const st = lstatSync(path);

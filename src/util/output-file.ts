@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { expandHome } from './secret-file.js';
+import { sweepLeftovers } from './atomic-write.js';
 
 // --output-file of `token set` and `token rotate`: the new PAT goes straight
 // into a file, never through the terminal or a pipe.
@@ -15,9 +16,6 @@ export interface OutputFile {
   tmp: string;
   fd: number;
 }
-
-/** A killed write older than this is no write in progress (as for the config directory's temporary files). */
-const LEFTOVER_AGE_MS = 10_000;
 
 /**
  * Checked, and its temporary file made, before any request, so that no token
@@ -106,24 +104,9 @@ function replaceBlocker(path: string, dir: string): string | undefined {
 }
 
 /** Temporary files of earlier writes to this same target, by this user, that a kill left behind. */
-function sweepOwnLeftovers(dir: string, name: string, nowMs = Date.now()): void {
+function sweepOwnLeftovers(dir: string, name: string): void {
   const prefix = `.${name}.osmo-`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  const uid = process.getuid?.();
-  for (const entry of names) {
-    if (!entry.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(entry.slice(prefix.length))) continue;
-    try {
-      const st = lstatSync(join(dir, entry));
-      if (st.isFile() && (uid === undefined || st.uid === uid) && nowMs - st.mtimeMs > LEFTOVER_AGE_MS) rmSync(join(dir, entry), { force: true });
-    } catch {
-      /* gone meanwhile */
-    }
-  }
+  sweepLeftovers(dir, Date.now(), (entry) => entry.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(entry.slice(prefix.length)));
 }
 
 function isDirectory(path: string): boolean {
