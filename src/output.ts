@@ -21,6 +21,11 @@ export function datePart(value: string): string {
   return value.slice(0, 10);
 }
 
+/** One role as the official client lists a token's or a user's: `  - ROLE (assigned by WHO on DATE)`. */
+export function assignedRoleLine(role: { role_name: string; assigned_by: string; assigned_at: string }): string {
+  return `  - ${terminalSafe(role.role_name)} (assigned by ${terminalSafe(role.assigned_by)} on ${terminalSafe(datePart(role.assigned_at))})`;
+}
+
 /** For repeatable flags (-r a -r b): commander calls this once per occurrence. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { println } from '../io.js';
-import { datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
+import { assignedRoleLine, formatTypeOption, printJson, type FormatType } from '../output.js';
 import { validateTokenName } from '../validate.js';
 import { terminalSafe } from '../util/display-text.js';
 
@@ -25,6 +25,6 @@ export async function runTokenRoles(opts: TokenRolesOptions, ctx: Context): Prom
   if (opts.formatType === 'json') return printJson(ctx.io, info);
   const lines = [`Token: ${terminalSafe(info.token_name)}`, `Owner: ${terminalSafe(info.user_name)}`, '', 'Roles:'];
   if (info.roles.length === 0) lines.push('  (none)');
-  for (const role of info.roles) lines.push(`  - ${terminalSafe(role.role_name)} (assigned by ${terminalSafe(role.assigned_by)} on ${terminalSafe(datePart(role.assigned_at))})`);
+  lines.push(...info.roles.map(assignedRoleLine));
   println(ctx.io.stdout, lines.join('\n'));
 }

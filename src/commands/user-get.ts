@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { println } from '../io.js';
-import { datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
+import { assignedRoleLine, datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
 import type { UserWithRoles } from '../api/user-schemas.js';
 import { terminalSafe } from '../util/display-text.js';
 import { validateUserId } from '../validate.js';
@@ -37,6 +37,6 @@ export function describeUser(user: UserWithRoles): string {
     '',
   ];
   if (user.roles.length === 0) lines.push('Roles: None');
-  else lines.push('Roles:', ...user.roles.map((r) => `  - ${terminalSafe(r.role_name)} (assigned by ${terminalSafe(r.assigned_by)} on ${terminalSafe(datePart(r.assigned_at))})`));
+  else lines.push('Roles:', ...user.roles.map(assignedRoleLine));
   return lines.join('\n');
 }
