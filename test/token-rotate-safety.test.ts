@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, wr
 import { EXCHANGE, futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
 import { OSMO_BIN, baseEnv, readTree, tempDir } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
-import { otherUser } from './helpers/other-user.js';
+import { otherUser, stagedForOtherUsers } from './helpers/other-user.js';
 import { until } from './helpers/wait.js';
 
 const server = useServer();
@@ -36,8 +36,10 @@ describe('checked before anything is deleted', () => {
     const login = server().issuePat(USER, 'sticky-login', { roles: ['osmo-user'] });
     const old = server().issuePat(USER, 'sticky-victim', { roles: ['osmo-user'] });
     server().resetCounts();
+    // A copy the neighbour can read: the checkout may sit in a private directory.
+    const staged = stagedForOtherUsers();
     const out = neighbour.sh(`"$NODE" "$OSMO" token rotate sticky-victim --output-file "$FILE" 2>&1; echo "rc=$?"`, {
-      NODE: process.execPath, OSMO: OSMO_BIN, FILE: file, OSMO_URL: server().url, OSMO_TOKEN: login,
+      NODE: staged.node, OSMO: staged.osmo, FILE: file, OSMO_URL: server().url, OSMO_TOKEN: login,
       OSMO_CONFIG_DIR: neighbour.ownDir(0o700), NODE_DISABLE_COMPILE_CACHE: '1',
     });
     assert.match(out, /^Error: cannot write --output-file \S+: \S+ belongs to another user, in a directory where only its owner may replace it\n/);

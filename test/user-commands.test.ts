@@ -256,13 +256,13 @@ describe('osmo user delete', () => {
     ok(await osmo(['user', 'create', 'svc-ask', '-r', 'osmo-user']));
     server().issuePat('svc-ask', 'ci-token');
     server().issuePat('svc-ask', 'nightly');
-    const env = { ...baseEnv(adminRun!.dir), OSMO: `${process.execPath} ${OSMO_BIN}` };
+    const env = { ...baseEnv(adminRun!.dir), NODE: process.execPath, OSMO: OSMO_BIN };
     const question = 'Are you sure you want to delete user "svc-ask"? Its access tokens (2: ci-token, nightly) and roles (osmo-user) are deleted with it. [y/N]: ';
-    const no = await runInPty('$OSMO user delete svc-ask', env, [{ after: '[y/N]: ', send: 'n\r' }]);
+    const no = await runInPty('"$NODE" "$OSMO" user delete svc-ask', env, [{ after: '[y/N]: ', send: 'n\r' }]);
     assert.equal(no.code, 0, no.output);
     assert.equal(no.output.replace(/\r\n/g, '\n'), `${question}n\nCancelled\n`);
     ok(await osmo(['user', 'get', 'svc-ask']));
-    const yes = await runInPty('$OSMO user delete svc-ask', env, [{ after: '[y/N]: ', send: 'y\r' }]);
+    const yes = await runInPty('"$NODE" "$OSMO" user delete svc-ask', env, [{ after: '[y/N]: ', send: 'y\r' }]);
     assert.equal(yes.code, 0, yes.output);
     assert.equal(yes.output.replace(/\r\n/g, '\n'), `${question}y\nUser deleted: svc-ask\n`);
     assertCleanFailure(await osmo(['user', 'get', 'svc-ask']), { code: 2, message: /not found/ });

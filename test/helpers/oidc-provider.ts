@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import Provider, { type Configuration } from 'oidc-provider';
 import { issuerVerifier } from '../server/jwt.js';
 import type { IdentityProvider } from '../server/osmo-server.js';
+import { withoutSpaces } from './cli.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -243,7 +244,7 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
         token_endpoint: `${issuer}/token`, logout_endpoint: `${issuer}/session/end`,
       },
     },
-    browserEnv: (pageFile) => ({ BROWSER: OIDC_BROWSER, OIDC_BROWSE_URL: `${issuer}/_test/browse`, BROWSER_PAGE_FILE: pageFile }),
+    browserEnv: (pageFile) => ({ BROWSER: withoutSpaces(OIDC_BROWSER), OIDC_BROWSE_URL: `${issuer}/_test/browse`, BROWSER_PAGE_FILE: pageFile }),
     signInAs: (name) => void (user = name),
     setIdTokenLifetime: (seconds) => void (idTokenLifetime = seconds),
     count: (type) => successes.get(type === 'device_code' ? DEVICE_GRANT : type) ?? 0,
