@@ -130,13 +130,25 @@ export function openCache(bundle: fs.BigIntStats, argv: string[], env: NodeJS.Pr
       sweep(top, () => false);
       const key = readSmall(keyFile, KEY_BYTES) ?? makeKey(keyFile);
       if (!key) return;
-      const written = writeNew(`${file}.${process.pid}.tmp`, make(), file);
-      if (!written) return;
-      if (!writeNew(`${tagFile}.${process.pid}.tmp`, tagOf(key, bundle, written), tagFile)) {
-        fs.rmSync(file, { force: true });
+      // One writer at a time: two writers' renames could interleave and leave
+      // one's cache beside the other's tag, refused (and rewritten) by every
+      // later run. A claim left by a killed writer is swept like its .tmp files.
+      const claim = `${file}.writing.tmp`;
+      if (!writeNew(claim, Buffer.alloc(0))) {
+        log('not written: another osmo is writing it');
         return;
       }
-      log(`written to ${file}`);
+      try {
+        const written = writeNew(`${file}.${process.pid}.tmp`, make(), file);
+        if (!written) return;
+        if (!writeNew(`${tagFile}.${process.pid}.tmp`, tagOf(key, bundle, written), tagFile)) {
+          fs.rmSync(file, { force: true });
+          return;
+        }
+        log(`written to ${file}`);
+      } finally {
+        fs.rmSync(claim, { force: true });
+      }
     },
   };
 }
