@@ -39,7 +39,7 @@ export async function runWhoami(opts: WhoamiOptions, ctx: Context): Promise<void
   if (opts.formatType === 'json') return printJson(ctx.io, report);
   // "(readable only by you)" is a claim, checked rather than assumed: with the
   // secrets in the file, target.jwt() above read them from it through
-  // FileStore.read(), which refuses a file others can reach (checkPrivateFile),
+  // FileStore.read(), which refuses a file others can reach (readCheckedFile),
   // and any renewal rewrote it 0600.
   const credentialsFile = join(ctx.configDir, CREDENTIALS_FILE);
   println(ctx.io.stdout, alignRows([['Server', report.server], ...reportRows(report, Date.now(), credentialsFile)]));

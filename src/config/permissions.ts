@@ -21,7 +21,7 @@ export function checkConfigDir(dir: string): void {
     if (!st.isDirectory()) throw new UsageError(`the config directory ${dir} is not a directory`, 'point OSMO_CONFIG_DIR at a directory of your own');
     checkOwner(dir, st, 'the config directory');
     if (st.mode & GROUP_OR_OTHERS_WRITE) {
-      throw new UsageError(`the config directory ${dir} is writable by ${who(st.mode, GROUP_OR_OTHERS_WRITE)} (mode ${mode(st)}), so they could replace its files`, `run \`chmod 700 ${dir}\``);
+      throw new UsageError(`the config directory ${dir} is writable by ${whoMay(st.mode, GROUP_OR_OTHERS_WRITE)} (mode ${mode(st)}), so they could replace its files`, `run \`chmod 700 ${dir}\``);
     }
   }
   if (process.platform === 'win32') return;
@@ -76,34 +76,16 @@ export function readCheckedFile(path: string, kind: 'state' | 'secret'): string 
   }
 }
 
-/** A state file that holds no secret (config.json), if it exists: ours, and only we can write it. */
-export function checkStateFile(path: string): void {
-  const st = checkFile(path);
-  if (st) checkStateMode(path, st);
-}
-
 function checkStateMode(path: string, st: Stats): void {
   if (st.mode & GROUP_OR_OTHERS_WRITE) {
-    throw new UsageError(`${path} is writable by ${who(st.mode, GROUP_OR_OTHERS_WRITE)} (mode ${mode(st)})`, `run \`chmod 600 ${path}\``);
+    throw new UsageError(`${path} is writable by ${whoMay(st.mode, GROUP_OR_OTHERS_WRITE)} (mode ${mode(st)})`, `run \`chmod 600 ${path}\``);
   }
-}
-
-/** A file holding secrets (credentials.json), if it exists: ours, and nobody else may read or write it. */
-export function checkPrivateFile(path: string): void {
-  const st = checkFile(path);
-  if (st) checkPrivateMode(path, st);
 }
 
 function checkPrivateMode(path: string, st: Stats): void {
   if (st.mode & GROUP_OR_OTHERS_ANY) {
-    throw new UsageError(`${path} holds secrets but is open to ${who(st.mode, GROUP_OR_OTHERS_ANY)} (mode ${mode(st)})`, `run \`chmod 600 ${path}\`, and log in again if others may have read it`);
+    throw new UsageError(`${path} holds secrets but is open to ${whoMay(st.mode, GROUP_OR_OTHERS_ANY)} (mode ${mode(st)})`, `run \`chmod 600 ${path}\`, and log in again if others may have read it`);
   }
-}
-
-function checkFile(path: string): Stats | undefined {
-  const st = statIfExists(path);
-  if (st) checkFileStats(path, st);
-  return st;
 }
 
 function checkFileStats(path: string, st: Stats): void {
@@ -129,8 +111,6 @@ function statIfExists(path: string): Stats | undefined {
     throw new UsageError(`cannot check ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
 }
-
-const who = whoMay;
 
 function mode(st: Stats): string {
   return (st.mode & 0o777).toString(8);
