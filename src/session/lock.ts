@@ -47,7 +47,11 @@ const lockFs = {
 /** This process, as its owner files name it: "PID HOST START" (START: when it started, where the system tells). */
 let selfToken: string | undefined;
 function ownToken(): string {
-  return (selfToken ??= `${process.pid} ${hostname()}${startTimeOf(process.pid) === undefined ? '' : ` ${startTimeOf(process.pid)}`}`);
+  if (selfToken === undefined) {
+    const start = startTimeOf(process.pid);
+    selfToken = `${process.pid} ${hostname()}${start === undefined ? '' : ` ${start}`}`;
+  }
+  return selfToken;
 }
 
 function ownedByUs(path: string): boolean {
