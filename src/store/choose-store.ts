@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { StoreKind } from '../config/state.js';
 import type { CredentialStore } from './credential-store.js';
 import { FileStore } from './file-store.js';
-import { KeychainStore, KeychainUnavailable } from './keychain-store.js';
+import { KeychainStore, KeychainUnavailable, PROBE_ACCOUNT } from './keychain-store.js';
 
 export interface StoreChoice {
   store: CredentialStore & { kind: StoreKind };
@@ -37,9 +37,6 @@ export async function chooseStoreForLogin(env: NodeJS.ProcessEnv, dir: string): 
 export async function openStore(kind: StoreKind, env: NodeJS.ProcessEnv, dir: string): Promise<CredentialStore & { kind: StoreKind }> {
   return kind === 'keychain' ? KeychainStore.open(env) : new FileStore(dir);
 }
-
-/** The account a login's probe writes and removes; the same one KeychainStore looks up and leaves out of its accounts. */
-const PROBE_ACCOUNT = '__osmo_probe__';
 
 /**
  * A keychain may answer lookups and still refuse every write: a Secret

@@ -5,8 +5,8 @@ import { BindingUnavailable, loadKeyringBinding, type KeyringBinding } from './k
 
 export const KEYCHAIN_SERVICE = 'osmo-cli';
 const CALL_TIMEOUT_MS = 3000;
-/** Looked up (never stored) to check that the keychain answers. */
-const PROBE_ACCOUNT = '__osmo_probe__';
+/** Looked up to check that the keychain answers; written and removed by a login's probe (choose-store.ts). */
+export const PROBE_ACCOUNT = '__osmo_probe__';
 
 /** Why the keychain cannot be used; shown to the user as is. */
 export class KeychainUnavailable extends UsageError {}
