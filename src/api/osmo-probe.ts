@@ -1,16 +1,18 @@
 import { UsageError } from '../errors.js';
 import type { HttpResponse } from '../http/transport.js';
 
+export const CHECK_URL_HINT = 'check the URL: it is the address of the OSMO service itself, e.g. https://osmo.example.com';
+
 /**
  * A URL that is not an OSMO service (a web site, another API, a typo in the
  * path) answers osmo's first request with a 404 or an HTML page. Said as
  * such, that is the user's mistake (exit 2), not a refused token or a broken
  * server. `request` is e.g. "GET /api/auth/login".
  */
-export function notAnOsmoService(baseUrl: string, request: string, status: number, html = false): UsageError {
+export function notAnOsmoService(baseUrl: string, request: string, status: number | string, html = false): UsageError {
   return new UsageError(
     `${baseUrl} does not look like an OSMO service: ${request} answered ${status}${html ? ' with an HTML page' : ''}`,
-    'check the URL: it is the address of the OSMO service itself, e.g. https://osmo.example.com',
+    CHECK_URL_HINT,
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Services } from '../services.js';
 import { ApiError, AuthError, InterruptedError, NetworkError, OsmoError, UsageError } from '../errors.js';
+import { CHECK_URL_HINT, notAnOsmoService } from '../api/osmo-probe.js';
 
 // A login that failed may have been sent to something that is not OSMO at all
 // (a web server that answers POST with 501, a gateway's text, a URL copied
@@ -19,8 +20,9 @@ export async function recogniseService(ctx: Services, url: string, err: unknown)
   const answer = await discovery(ctx, url);
   if (answer === 'osmo' || answer === 'unreachable') return err;
   const origin = new URL(url).origin;
-  const message = NOT_OSMO.test(err.message) ? err.message : `${url} does not look like an OSMO service: GET /api/auth/login answered ${answer}`;
-  if (origin === url) return new UsageError(message, 'check the URL: it is the address of the OSMO service itself, e.g. https://osmo.example.com');
+  const notOsmo = NOT_OSMO.test(err.message) ? new UsageError(err.message, CHECK_URL_HINT) : notAnOsmoService(url, 'GET /api/auth/login', answer);
+  if (origin === url) return notOsmo;
+  const message = notOsmo.message;
   const suggestion = (await discovery(ctx, origin)) === 'osmo' ? `: did you mean ${origin}?` : ', e.g. https://osmo.example.com';
   return new UsageError(message, `an OSMO service is addressed by its origin, without a path${suggestion}`);
 }
