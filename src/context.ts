@@ -1,7 +1,7 @@
 import type { OsmoClient, Authenticator } from './api/client.js';
 import type { Transport } from './http/transport.js';
 import type { State } from './config/state.js';
-import type { Lock } from './session/lock.js';
+import type { Lock } from './config/lock.js';
 import type { Target } from './session/targets.js';
 import type { Services } from './services.js';
 import { configDir } from './config/paths.js';
@@ -88,7 +88,7 @@ export class Context implements Services {
   }
 
   async lock(server?: string): Promise<Lock> {
-    const { configDirLock, serverLock } = await import('./session/lock.js');
+    const { configDirLock, serverLock } = await import('./config/lock.js');
     return server === undefined ? configDirLock(this.configDir, httpTimeoutMs(this.env)) : serverLock(this.configDir, server, httpTimeoutMs(this.env));
   }
 

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { onInterrupt } from './interrupt.js';
 import { println, type IO } from './io.js';
+import { datePart } from './util/dates.js';
 import { safeJson, terminalSafe } from './util/display-text.js';
 import type { OutputFile } from './util/output-file.js';
 
@@ -14,11 +15,6 @@ export function formatTypeOption(): Option {
 /** Strings in it came from a server: C1 controls and bidi overrides are escaped, the JSON value is unchanged. */
 export function printJson(io: IO, value: unknown): void {
   println(io.stdout, safeJson(value, 2));
-}
-
-/** Dates from the service are UTC date-times without a zone; users see the day. */
-export function datePart(value: string): string {
-  return value.slice(0, 10);
 }
 
 /** One role as the official client lists a token's or a user's: `  - ROLE (assigned by WHO on DATE)`. */

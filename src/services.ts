@@ -2,7 +2,7 @@ import type { Authenticator, OsmoClient } from './api/client.js';
 import type { State } from './config/state.js';
 import type { Transport } from './http/transport.js';
 import type { IO } from './io.js';
-import type { Lock } from './session/lock-type.js';
+import type { Lock } from './config/lock-type.js';
 
 /**
  * What the modules below the commands need from the outside world. Context

@@ -1,5 +1,6 @@
 import { isValid, parseISO } from 'date-fns';
 import { UsageError } from './errors.js';
+import { todayUtc } from './util/dates.js';
 
 // Local checks run before any request, so a typo never reaches the service.
 
@@ -16,11 +17,6 @@ export function validateTokenName(name: string): string {
     );
   }
   return name;
-}
-
-/** Today's date in UTC as YYYY-MM-DD. */
-export function todayUtc(now: Date): string {
-  return now.toISOString().slice(0, 10);
 }
 
 /**

@@ -289,7 +289,7 @@ describe('finding 8: the renewal lock', () => {
     // The exchange takes 8 s: longer than the 5 s after which an unmoved lock
     // is stale (the holder must keep it fresh) and than any fixed short wait,
     // yet within OSMO_HTTP_TIMEOUT=10, so the renewal is healthy. The waiters
-    // wait up to 10 + 15 s (src/session/lock.ts).
+    // wait up to 10 + 15 s (src/config/lock.ts).
     server().fault({ route: EXCHANGE, delayMs: 8_000 });
     const before = server().count(EXCHANGE);
     const started = Date.now();

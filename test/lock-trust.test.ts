@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EXCHANGE, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { OSMO_BIN, baseEnv, tempDir, type RunResult } from './helpers/cli.js';
 import { until } from './helpers/wait.js';
-import { configDirLock } from '../src/session/lock.js';
+import { configDirLock } from '../src/config/lock.js';
 import { readState, writeState } from '../src/config/state.js';
 
 const server = useServer();

@@ -1,6 +1,6 @@
 // fs.promises, not node:fs/promises, which would load at every start (see secret-file.ts).
 import * as fs from 'node:fs';
-import type { Services } from '../services.js';
+import type { IO } from '../io.js';
 import { UsageError } from '../errors.js';
 
 // Building the request of `osmo api` from its flags: where it may go, and its body.
@@ -52,11 +52,11 @@ export function bodyFromFields(fields: Array<[string, unknown]>): Record<string,
   return body;
 }
 
-export async function readJsonInput(input: string, ctx: Services): Promise<unknown> {
+export async function readJsonInput(input: string, io: IO): Promise<unknown> {
   let text: string;
   if (input === '-') {
     const { readAllStdin } = await import('../prompt.js');
-    text = await readAllStdin(ctx.io);
+    text = await readAllStdin(io);
   } else {
     try {
       text = await fs.promises.readFile(input, 'utf8');

@@ -97,7 +97,7 @@ export function parseApiArgs(first: string | undefined, second: string | undefin
 
 export async function runApi(opts: ApiOptions, ctx: Context): Promise<void> {
   const target = await ctx.target();
-  const body = opts.input !== undefined ? await readJsonInput(opts.input, ctx) : undefined;
+  const body = opts.input !== undefined ? await readJsonInput(opts.input, ctx.io) : undefined;
   const fieldsInQuery = opts.input !== undefined || opts.method === 'GET' || opts.method === 'DELETE';
   const path = resolvePath(target.url, opts.path, [...opts.query, ...(fieldsInQuery ? opts.fields.map(([k, v]): [string, string] => [k, String(v)]) : [])]);
   const json = body ?? (!fieldsInQuery && opts.fields.length ? bodyFromFields(opts.fields) : undefined);

@@ -38,7 +38,7 @@ export async function runLogin(rawUrl: string | undefined, flags: LoginFlags, ct
   const { url, allowInsecureHttp } = await resolveLoginUrl(ctx, rawUrl, Boolean(flags.allowInsecureHttp));
   const choice = await chooseMethod(flags, ctx.io);
   if (onlySwitches(flags, choice)) {
-    const [{ switchTo }, { switchedLine }] = await Promise.all([import('../session/save-login.js'), import('../session/switch.js')]);
+    const { switchTo, switchedLine } = await import('../session/switch.js');
     const stored = await switchTo(ctx, url);
     if (stored) return println(ctx.io.stdout, switchedLine(url, stored));
   }

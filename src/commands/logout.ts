@@ -35,10 +35,11 @@ export function logoutCommand(getContext: () => Context): Command {
 
 export async function runLogout(rawUrl: string | undefined, opts: LogoutOptions, ctx: Context): Promise<void> {
   if (opts.all && rawUrl !== undefined) throw new UsageError('give a server URL or --all, not both');
-  const [{ hasScheme, storedServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn, switchedLine }] = await Promise.all([
+  const [{ hasScheme, storedServerUrl }, { forgetLogins }, { remainsError }, { stillLoggedIn }, { switchedLine }] = await Promise.all([
     import('../util/url.js'),
-    import('../session/save-login.js'),
+    import('../session/logout.js'),
     import('../session/leftovers.js'),
+    import('../session/login-names.js'),
     import('../session/switch.js'),
   ]);
   // Without a URL or --all: the current login, if there is one.

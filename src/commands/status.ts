@@ -39,7 +39,7 @@ export function statusCommand(getContext: () => Context): Command {
 export async function runStatus(url: string | undefined, opts: StatusOptions, ctx: Context): Promise<void> {
   const [{ loginStatuses }, { loginReport, reportRows, alignRows }, { terminalSafe }] = await Promise.all([
     import('../session/login-status.js'),
-    import('../session/login-report.js'),
+    import('../login-report.js'),
     import('../util/display-text.js'),
   ]);
   const { logins, failure } = await loginStatuses(ctx, { url, online: !opts.offline });

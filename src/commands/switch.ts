@@ -21,10 +21,10 @@ export function switchCommand(getContext: () => Context): Command {
 }
 
 export async function runSwitch(rawUrl: string | undefined, ctx: Context): Promise<void> {
-  const [{ storedServerUrl }, { chooseSwitch, noStoredLogin, switchedLine }, { switchTo }] = await Promise.all([
+  const [{ storedServerUrl }, { chooseSwitch, switchedLine, switchTo }, { noStoredLogin }] = await Promise.all([
     import('../util/url.js'),
     import('../session/switch.js'),
-    import('../session/save-login.js'),
+    import('../session/login-names.js'),
   ]);
   const state = await ctx.state();
   const chosen = chooseSwitch(state, rawUrl === undefined ? undefined : storedServerUrl(rawUrl, Object.keys(state.servers)));

@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { tokenHints } from '../tokens/error-hints.js';
 import { println } from '../io.js';
-import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
+import { formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
+import { datePart, todayUtc } from '../util/dates.js';
 import type { ExpiryFilter } from '../tokens/token-expiry.js';
 import { terminalSafe } from '../util/display-text.js';
-import { todayUtc, validateUser } from '../validate.js';
+import { validateUser } from '../validate.js';
 
 export interface TokenListOptions extends ExpiryFilter {
   user?: string;

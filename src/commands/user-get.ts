@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { println } from '../io.js';
-import { assignedRoleLine, datePart, formatTypeOption, printJson, type FormatType } from '../output.js';
+import { assignedRoleLine, formatTypeOption, printJson, type FormatType } from '../output.js';
+import { datePart } from '../util/dates.js';
 import type { UserWithRoles } from '../api/user-schemas.js';
 import { terminalSafe } from '../util/display-text.js';
 import { validateUserId } from '../validate.js';

@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { println } from '../io.js';
-import { datePart, formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
+import { formatTypeOption, printJson, stdoutColumns, type FormatType } from '../output.js';
+import { datePart } from '../util/dates.js';
 import { terminalSafe } from '../util/display-text.js';
 import { validateRoles } from '../validate.js';
 

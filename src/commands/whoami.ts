@@ -33,7 +33,7 @@ export async function runWhoami(opts: WhoamiOptions, ctx: Context): Promise<void
   const target = await ctx.target();
   // The JWT alone answers everything: a fresh cached one costs no request.
   const jwt = target.jwt ? await target.jwt() : undefined;
-  const [{ readClaims }, { loginReport, reportRows, alignRows }] = await Promise.all([import('../session/jwt-claims.js'), import('../session/login-report.js')]);
+  const [{ readClaims }, { loginReport, reportRows, alignRows }] = await Promise.all([import('../session/jwt-claims.js'), import('../login-report.js')]);
   const report = loginReport(target.url, target.server, jwt ? readClaims(jwt) : undefined, target.session.source);
   if (!target.server) await noteHiddenLogin(ctx);
   if (opts.formatType === 'json') return printJson(ctx.io, report);

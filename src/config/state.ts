@@ -68,7 +68,7 @@ export function readState(dir: string): State {
 /** Set by the config-dir lock while it is held: throws when the lock is no longer this process's. */
 let beforeWrite: (() => void) | undefined;
 
-/** The config-dir lock (src/session/lock.ts) registers its check here, below it, so that no import leads back up. */
+/** The config-dir lock (lock.ts) registers its check here, below it, so that no import leads back up. */
 export function guardStateWrites(check: (() => void) | undefined): void {
   beforeWrite = check;
 }

@@ -10,7 +10,7 @@ export interface PkceOptions {
   callbackPort?: number;
   /** What to do when the login fails here, e.g. "run `osmo login URL` again". */
   hint: string;
-  /** From loginTimeoutMs() (login-env.ts), checked before any request. */
+  /** From loginTimeoutMs() (src/login/login-env.ts), checked before any request. */
   timeoutMs: number;
   /** Why no browser can be opened here; the login then waits for one opened by hand. */
   noBrowser?: string;

@@ -61,3 +61,8 @@ export function keychainClearCommand(url: string, platform: NodeJS.Platform = pr
 function list(items: string[]): string {
   return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
+
+/** Why a store could not be used or changed, as the user is told. */
+export function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -3,13 +3,13 @@ import { currentLogin, readState, type ServerState, type State } from '../config
 import { ApiError, AuthError, ExitCode, NetworkError, OsmoError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { storedServerUrl } from '../util/url.js';
-import { todayUtc } from '../validate.js';
+import { todayUtc } from '../util/dates.js';
 import { loginWithoutTokenHint } from '../util/login-hints.js';
 import { readClaims, type OsmoClaims } from './jwt-claims.js';
 import { patExpiryIn } from './pat-expiry.js';
 import { recordPatExpiry } from './save-login.js';
 import { storedCredentials } from './session.js';
-import { noStoredLogin, notLoggedIn } from './switch.js';
+import { noStoredLogin, notLoggedIn } from './login-names.js';
 import { ENV_SOURCE, envUrl, loginInUse, loginTarget, openTarget, type Target } from './targets.js';
 
 // What `osmo status` finds: every login, and whether its service accepts it.

@@ -2,8 +2,8 @@ import type { Authenticator } from '../api/client.js';
 import type { AccessToken } from '../api/schemas.js';
 import { patExpiryFact } from '../api/service-warning.js';
 import type { Services } from '../services.js';
-import { datePart } from '../output.js';
-import { todayUtc } from '../validate.js';
+import { datePart } from '../util/dates.js';
+import { todayUtc } from '../util/dates.js';
 import { loginWithoutTokenHint } from '../util/login-hints.js';
 
 /** Warn this many days ahead, as the service itself does for its Python client. */

@@ -14,7 +14,7 @@ export function renewerFor(server: ServerState, url: string, anonymous: OsmoClie
     case 'code':
     case 'password':
       // The OAuth library loads only when a renewal is due, not on every command.
-      return async (current, keep) => (await import('../oauth/refresh.js')).oauthRenewer(server, url, ctx)(current, keep);
+      return async (current, keep) => (await import('./oauth-renew.js')).oauthRenewer(server, url, ctx)(current, keep);
     default:
       throw new UsageError(`the stored login method "${server.method}" does not use tokens`);
   }

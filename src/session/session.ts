@@ -1,7 +1,7 @@
 import { AuthError } from '../errors.js';
 import type { Authenticator } from '../api/client.js';
 import type { CredentialStore, Secrets } from '../store/credential-store.js';
-import { noLock as noWait, type Lock } from './lock-type.js';
+import { noLock as noWait, type Lock } from '../config/lock-type.js';
 import { readClaims } from './jwt-claims.js';
 
 /** A cached JWT is reused while it lives at least this much longer. */

@@ -1,26 +1,14 @@
-import { currentLogin, type ServerState, type State } from '../config/state.js';
-import { AuthError, UsageError } from '../errors.js';
-import { terminalSafe } from '../util/display-text.js';
+import type { Services } from '../services.js';
+import { currentLogin, readState, writeState, type ServerState, type State } from '../config/state.js';
+import { UsageError } from '../errors.js';
+import { describeLogin, describeLogins, noStoredLogin } from './login-names.js';
 
-// Which stored login a command means, and how logins are named to the user
-// (`osmo switch`, `osmo logout`, and the hints of "not logged in" errors).
-
-/** `URL (METHOD login as USER)`: the user name came from the service, so it is made safe. */
-export function describeLogin(url: string, server: Pick<ServerState, 'method' | 'username'>): string {
-  return `${url} (${server.method} login${server.username ? ` as ${terminalSafe(server.username)}` : ''})`;
-}
+// `osmo switch`, and `osmo login URL` of a server already logged in to:
+// which stored login becomes current, and making it so.
 
 /** The line `osmo switch` prints (SPEC.md section 2). */
 export function switchedLine(url: string, server: Pick<ServerState, 'method' | 'username'>): string {
   return `Switched to ${describeLogin(url, server)}`;
-}
-
-/** Every stored login, described, for hints: `URL (token login as alice), URL2 (...)`. */
-export function describeLogins(state: State, except?: string): string {
-  return Object.entries(state.servers)
-    .filter(([url]) => url !== except)
-    .map(([url, server]) => describeLogin(url, server))
-    .join(', ');
 }
 
 /**
@@ -45,30 +33,17 @@ export function chooseSwitch(state: State, url: string | undefined): { url: stri
   throw new UsageError(`${others.length} other logins are stored; say which one to switch to`, `run \`osmo switch URL\` with one of: ${describeLogins(state, current)}`);
 }
 
-/** A server without a stored login was named; say which ones have one. */
-export function noStoredLogin(state: State, url: string): UsageError {
-  const stored = Object.keys(state.servers).length > 0;
-  return new UsageError(`no stored login for ${url}`, stored ? `stored logins: ${describeLogins(state)}; or log in with \`osmo login ${url}\`` : `log in with \`osmo login ${url}\``);
-}
-
-/** "Not logged in", naming the stored logins that `osmo switch` could make current. */
-export function notLoggedIn(state: State): AuthError {
-  const stored = Object.keys(state.servers);
-  if (stored.length === 0) {
-    return new AuthError('you are not logged in', `run \`osmo login URL\` (a browser; \`--method code\` for a device code), or log in with a token from the OSMO web UI: \`osmo login URL --token-file FILE\` (or set OSMO_URL and OSMO_TOKEN)`);
-  }
-  const why = state.current ? `you logged out of ${state.current}` : 'no server is current';
-  const hint = stored.length === 1
-    ? `your login for ${stored[0]} is still stored: run \`osmo switch ${stored[0]}\``
-    : `run \`osmo switch URL\` with one of: ${describeLogins(state)}`;
-  return new AuthError(`there is no current login (${why})`, hint);
-}
-
-/** After the current login was removed: the logins left, and how to make one current; undefined when there is nothing to say. */
-export function stillLoggedIn(state: State): string | undefined {
-  if (currentLogin(state)) return undefined;
-  const stored = Object.keys(state.servers);
-  if (stored.length === 0) return undefined;
-  if (stored.length === 1) return `Note: you are still logged in to ${describeLogins(state)}; switch to it with \`osmo switch ${stored[0]}\``;
-  return `Note: you are still logged in to ${stored.length} other servers: ${describeLogins(state)}; switch with \`osmo switch URL\``;
+/** Makes an already logged-in server the current one; undefined when there is no login to switch to. */
+export async function switchTo(ctx: Services, url: string): Promise<ServerState | undefined> {
+  const lock = await ctx.lock();
+  return lock(async () => {
+    const state = readState(ctx.configDir);
+    const server = state.servers[url];
+    if (!server) return undefined;
+    if (state.current !== url) {
+      state.current = url;
+      writeState(ctx.configDir, state);
+    }
+    return server;
+  });
 }

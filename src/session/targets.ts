@@ -10,8 +10,8 @@ import { warnIfPatExpiring } from './pat-expiry.js';
 import { patRenewer } from './pat-renew.js';
 import { renewerFor } from './renewers.js';
 import { DevSession, JwtSession } from './session.js';
-import { notLoggedIn } from './switch.js';
-import { noLock, type Lock } from './lock-type.js';
+import { notLoggedIn } from './login-names.js';
+import { noLock, type Lock } from '../config/lock-type.js';
 
 // Everything an API command needs before its first request, imported
 // statically so that it loads in one go rather than import by import.

@@ -1,5 +1,5 @@
 import type { AccessToken } from '../api/schemas.js';
-import { datePart } from '../output.js';
+import { datePart } from '../util/dates.js';
 import type { Duration } from './duration.js';
 
 // Which tokens `osmo token list` shows as expired, and its expiry filters.

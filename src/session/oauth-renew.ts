@@ -1,10 +1,10 @@
 import { AuthError } from '../errors.js';
 import type { ServerState } from '../config/state.js';
 import type { Services } from '../services.js';
-import type { Renew } from '../session/session.js';
-import { checkOAuthEndpoint } from './endpoints.js';
-import { OAuthRefused } from './oauth-errors.js';
-import { OAuthProvider } from './provider.js';
+import type { Renew } from './session.js';
+import { checkOAuthEndpoint } from '../oauth/endpoints.js';
+import { OAuthRefused } from '../oauth/oauth-errors.js';
+import { OAuthProvider } from '../oauth/provider.js';
 
 /**
  * Renews a pkce, code or password login with the refresh_token grant. The

@@ -1,6 +1,6 @@
-import type { ServerState } from '../config/state.js';
-import { terminalSafe } from '../util/display-text.js';
-import type { OsmoClaims } from './jwt-claims.js';
+import type { ServerState } from './config/state.js';
+import { terminalSafe } from './util/display-text.js';
+import type { OsmoClaims } from './session/jwt-claims.js';
 
 /** One login as `osmo whoami` and `osmo status` show it; `-t json` prints it as is. */
 export interface LoginReport {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { UsageError } from '../errors.js';
-import { LOCK_FILE } from '../config/paths.js';
-import { checkConfigDir } from '../config/permissions.js';
-import { guardStateWrites } from '../config/state.js';
+import { LOCK_FILE } from './paths.js';
+import { checkConfigDir } from './permissions.js';
+import { guardStateWrites } from './state.js';
 import { ensurePrivateDir, sweepLeftovers } from '../util/atomic-write.js';
 
 import type { Lock } from './lock-type.js';
