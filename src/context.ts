@@ -2,6 +2,8 @@ import type { OsmoClient, Authenticator } from './api/client.js';
 import type { Transport } from './http/transport.js';
 import type { State } from './config/state.js';
 import type { Lock } from './config/lock.js';
+import type { CredentialStore } from './store/credential-store.js';
+import type { FileStore } from './store/file-store.js';
 import type { Target } from './session/targets.js';
 import type { Services } from './services.js';
 import { configDir } from './config/paths.js';
@@ -14,6 +16,14 @@ declare const __OSMO_VERSION__: string;
 export const VERSION = typeof __OSMO_VERSION__ === 'string' ? __OSMO_VERSION__ : '0.0.0-dev';
 
 export type { Target } from './session/targets.js';
+
+/** What a test may put in place of the real thing (test/helpers/in-process.ts). */
+export interface Injected {
+  /** The time in ms since the epoch; else Date.now(). */
+  now?: () => number;
+  /** The keychain, instead of the OS's (an in-memory one: test/helpers/memory-keychain.ts). */
+  keychain?: CredentialStore & { kind: 'keychain' };
+}
 
 /**
  * The one place that wires real dependencies. Everything heavy (undici, zod,
@@ -30,18 +40,20 @@ export class Context implements Services {
   readonly configDir: string;
   readonly debug: boolean;
   readonly now: (() => number) | undefined;
+  private readonly injectedKeychain: (CredentialStore & { kind: 'keychain' }) | undefined;
   private transportPromise: Promise<Transport> | undefined;
   private readonly warnedFacts = new Set<string>();
 
   constructor(
     readonly io: IO,
     env: NodeJS.ProcessEnv,
-    opts: { debug?: boolean; now?: () => number } = {},
+    opts: Injected & { debug?: boolean } = {},
   ) {
     this.env = { ...env };
     this.configDir = configDir(this.env);
     this.debug = Boolean(opts.debug) || debugFromEnv(this.env);
     this.now = opts.now;
+    this.injectedKeychain = opts.keychain;
   }
 
   // Warnings and notes may carry server text (a token name, a device code, a URL).
@@ -85,6 +97,23 @@ export class Context implements Services {
   async state(): Promise<State> {
     const { readState } = await import('./config/state.js');
     return readState(this.configDir);
+  }
+
+  async saveState(state: State): Promise<void> {
+    const { writeState } = await import('./config/state.js');
+    writeState(this.configDir, state);
+  }
+
+  async fileStore(): Promise<FileStore> {
+    const { FileStore } = await import('./store/file-store.js');
+    return new FileStore(this.configDir);
+  }
+
+  /** Opened anew each time, as each command opened it: whether it answers is checked at every opening. */
+  async keychain(): Promise<CredentialStore & { kind: 'keychain' }> {
+    if (this.injectedKeychain) return this.injectedKeychain;
+    const { KeychainStore } = await import('./store/keychain-store.js');
+    return KeychainStore.open(this.env);
   }
 
   async lock(server?: string): Promise<Lock> {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { Context, VERSION } from './context.js';
+import { Context, VERSION, type Injected } from './context.js';
 import { debugFromEnv } from './debug-env.js';
 import { ExitCode, InterruptedError, OsmoError } from './errors.js';
 import { endBySignal } from './interrupt.js';
@@ -58,12 +58,12 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
 }
 
 /**
- * The one exit point: maps typed errors to SPEC.md's exit codes. `now`, a
- * clock, is for tests that run osmo in-process (test/helpers/in-process.ts).
+ * The one exit point: maps typed errors to SPEC.md's exit codes. `injected`
+ * (a clock, a keychain) is for tests that run osmo in-process (test/helpers/in-process.ts).
  */
-export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env, opts: { now?: () => number } = {}): Promise<number> {
+export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env, injected: Injected = {}): Promise<number> {
   let context: Context | undefined;
-  const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug), now: opts.now })), io);
+  const program = buildProgram(() => (context ??= new Context(io, env, { ...injected, debug: Boolean(program.opts().debug) })), io);
   let interrupted: InterruptedError | undefined;
   try {
     if (asksVersion(argv)) {

@@ -1,4 +1,4 @@
-import type { Services } from '../services.js';
+import type { Settings, Storage, Terminal } from '../services.js';
 import { UsageError } from '../errors.js';
 import { forcedStore } from '../store/choose-store.js';
 import { isInsecureRemote, storedServerUrl } from '../util/url.js';
@@ -7,7 +7,7 @@ import { isInsecureRemote, storedServerUrl } from '../util/url.js';
  * The server to log in to: the argument, else the last server used. Refuses
  * plain http:// to a non-loopback host unless allowed now or at an earlier login.
  */
-export async function resolveLoginUrl(ctx: Services, rawUrl: string | undefined, allowFlag: boolean): Promise<{ url: string; allowInsecureHttp: boolean }> {
+export async function resolveLoginUrl(ctx: Settings & Storage & Terminal, rawUrl: string | undefined, allowFlag: boolean): Promise<{ url: string; allowInsecureHttp: boolean }> {
   // A mistyped OSMO_CREDENTIAL_STORE must fail before the PAT is exchanged, not after.
   forcedStore(ctx.env);
   const state = await ctx.state();

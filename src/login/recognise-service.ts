@@ -1,4 +1,4 @@
-import type { Services } from '../services.js';
+import type { Network } from '../services.js';
 import { ApiError, AuthError, InterruptedError, NetworkError, OsmoError, UsageError } from '../errors.js';
 import { CHECK_URL_HINT, notAnOsmoService } from '../api/osmo-probe.js';
 
@@ -15,7 +15,7 @@ const NOT_OSMO = /does not look like an OSMO service/;
  * OSMO service`; for a URL with a path, that OSMO is addressed by its origin,
  * and the origin itself when that answers as OSMO.
  */
-export async function recogniseService(ctx: Services, url: string, err: unknown): Promise<unknown> {
+export async function recogniseService(ctx: Network, url: string, err: unknown): Promise<unknown> {
   if (!answeredBadly(err, url)) return err;
   const answer = await discovery(ctx, url);
   if (answer === 'osmo' || answer === 'unreachable') return err;
@@ -28,7 +28,7 @@ export async function recogniseService(ctx: Services, url: string, err: unknown)
 }
 
 /** What GET /api/auth/login says about `url`: OSMO's login information, another answer (its status), or nothing at all. */
-async function discovery(ctx: Services, url: string): Promise<string> {
+async function discovery(ctx: Network, url: string): Promise<string> {
   try {
     await (await ctx.client(url)).loginInfo();
     return 'osmo';

@@ -1,4 +1,4 @@
-import type { Services } from '../services.js';
+import type { Services, Storage } from '../services.js';
 import { OsmoError } from '../errors.js';
 import type { Target } from '../session/targets.js';
 import type { RotationPlan } from '../tokens/rotate.js';
@@ -19,10 +19,10 @@ export async function rotatesLoginToken(target: Target, plan: RotationPlan): Pro
  * one replaces it in the store at once, before the exchange that completes
  * the switch, so that an interruption there leaves a login that works.
  */
-export async function keepNewPat(ctx: Services, target: Target, pat: string): Promise<void> {
+export async function keepNewPat(ctx: Storage, target: Target, pat: string): Promise<void> {
   if (!target.server) return;
   const [{ openStore }, lock] = await Promise.all([import('../store/choose-store.js'), ctx.lock()]);
-  const store = await openStore(target.server.store ?? 'file', ctx.env, ctx.configDir);
+  const store = await openStore(target.server.store ?? 'file', ctx);
   // The old token's JWT goes too: the next command exchanges the new PAT.
   await lock(() => store.set(target.url, { pat }));
 }

@@ -1,4 +1,4 @@
-import type { Services } from '../services.js';
+import type { Network, Services, Storage } from '../services.js';
 import { ApiError, CredentialRefusedError, UsageError } from '../errors.js';
 import { displayName, readClaims } from '../session/jwt-claims.js';
 import { chooseStore, saveLogin, type SavedLogin } from '../session/save-login.js';
@@ -33,7 +33,7 @@ export async function tokenLogin(ctx: Services, url: string, pat: string, allowI
  * keep. One request proves that it does (a service out of developer mode
  * answers 401), so a login that could never work is not stored.
  */
-export async function devLogin(ctx: Services, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+export async function devLogin(ctx: Network & Storage, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
   const client = await ctx.client(url, new DevSession(username));
   try {
     // A 404 or a web page: not an OSMO service at all, said as such.
@@ -47,7 +47,7 @@ export async function devLogin(ctx: Services, url: string, username: string, all
   return saveDevLogin(ctx, url, username, allowInsecureHttp);
 }
 
-async function saveDevLogin(ctx: Services, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
+async function saveDevLogin(ctx: Network & Storage, url: string, username: string, allowInsecureHttp: boolean): Promise<LoginResult> {
   const saved = await saveLogin(ctx, url, { method: 'dev', username, ...(allowInsecureHttp ? { allowInsecureHttp } : {}) });
   return { ...saved, name: username };
 }

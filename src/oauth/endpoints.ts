@@ -1,5 +1,5 @@
 import type { LoginInfo } from '../api/schemas.js';
-import type { Services } from '../services.js';
+import type { Network } from '../services.js';
 import { UsageError } from '../errors.js';
 import { isLoopbackHost } from '../util/url.js';
 
@@ -58,7 +58,7 @@ export function endpointOverrides(flags: EndpointFlags): EndpointOverrides {
 }
 
 /** The service's `GET /api/auth/login` answer: where its identity provider is, and as which clients to use it. */
-export async function loadLoginInfo(ctx: Services, url: string): Promise<LoginInfo> {
+export async function loadLoginInfo(ctx: Network, url: string): Promise<LoginInfo> {
   return (await ctx.client(url)).loginInfo();
 }
 

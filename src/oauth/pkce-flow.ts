@@ -1,5 +1,5 @@
 import * as oauth from 'oauth4webapi';
-import type { Services } from '../services.js';
+import type { Settings, Terminal } from '../services.js';
 import { onInterrupt } from '../interrupt.js';
 import { startCallbackServer } from './callback-server.js';
 import { openBrowser } from './open-browser.js';
@@ -29,7 +29,7 @@ export interface NoBrowser {
  * back to a one-shot server on 127.0.0.1, registered as http://localhost:PORT
  * as OSMO's Python client does.
  */
-export async function pkceLogin(ctx: Services, provider: OAuthProvider, opts: PkceOptions): Promise<Tokens | NoBrowser> {
+export async function pkceLogin(ctx: Settings & Terminal, provider: OAuthProvider, opts: PkceOptions): Promise<Tokens | NoBrowser> {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const nonce = oauth.generateRandomNonce();

@@ -1,5 +1,5 @@
-import type { Services } from '../services.js';
-import { currentLogin, readState, type ServerState, type State } from '../config/state.js';
+import type { Services, Storage } from '../services.js';
+import { currentLogin, type ServerState, type State } from '../config/state.js';
 import { ApiError, AuthError, ExitCode, NetworkError, OsmoError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { storedServerUrl } from '../util/url.js';
@@ -53,7 +53,7 @@ export interface StatusOptions {
  */
 export async function loginStatuses(ctx: Services, opts: StatusOptions): Promise<{ logins: LoginStatus[]; failure: OsmoError | undefined }> {
   forcedStore(ctx.env);
-  const state = readState(ctx.configDir);
+  const state = await ctx.state();
   const url = opts.url === undefined ? undefined : storedServerUrl(opts.url, Object.keys(state.servers));
   if (url !== undefined && !state.servers[url]) throw noStoredLogin(state, url);
   const current = currentLogin(state);
@@ -149,9 +149,9 @@ async function prove(target: Target, server: ServerState): Promise<string | unde
 }
 
 /** Offline: the claims of the stored JWT, fresh or not; reading the store is the only check. */
-async function storedClaims(ctx: Services, url: string, server: ServerState): Promise<OsmoClaims | undefined> {
+async function storedClaims(ctx: Storage, url: string, server: ServerState): Promise<OsmoClaims | undefined> {
   if (server.method === 'dev') return undefined;
-  const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
+  const store = await openStore(server.store ?? 'file', ctx);
   const secrets = storedCredentials(await store.get(url), url, `run \`osmo login ${url} --method ${server.method}\` again`);
   return secrets.jwt ? readClaims(secrets.jwt) : undefined;
 }

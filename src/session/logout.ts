@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { Services } from '../services.js';
-import { readState, writeState, type State } from '../config/state.js';
+import type { Storage } from '../services.js';
+import type { State } from '../config/state.js';
 import { noLock } from '../config/lock-type.js';
-import { FileStore } from '../store/file-store.js';
-import { KeychainStore } from '../store/keychain-store.js';
+import type { CredentialStore } from '../store/credential-store.js';
 import { reasonOf, type Forgotten } from './leftovers.js';
 
 // `osmo logout`: forgetting logins, wherever their secrets are stored.
@@ -18,12 +17,12 @@ import { reasonOf, type Forgotten } from './leftovers.js';
  * current when the current one went and exactly one other was left, and
  * why credentials.json was removed whole when it could not be used.
  */
-export async function forgetLogins(ctx: Services, which: string[] | 'all'): Promise<{ forgotten: Forgotten[]; state: State; switchedTo?: string; removedFile?: string }> {
+export async function forgetLogins(ctx: Storage, which: string[] | 'all'): Promise<{ forgotten: Forgotten[]; state: State; switchedTo?: string; removedFile?: string }> {
   // Without a config directory there is no file to guard, and logging out must not create one.
   const lock = existsSync(ctx.configDir) ? await ctx.lock() : noLock;
   return lock(async () => {
-    const state = readState(ctx.configDir);
-    const file = new FileStore(ctx.configDir);
+    const state = await ctx.state();
+    const file = await ctx.fileStore();
     // A credentials.json that others can reach, or a damaged one, cannot be
     // trusted or rewritten: logging out removes it whole (reported), and the
     // keychain copies all the same; logout must always work.
@@ -34,7 +33,7 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
     } catch (err) {
       unusableFile = reasonOf(err);
     }
-    const keychain = await KeychainStore.open(ctx.env).catch((err: unknown) => reasonOf(err));
+    const keychain = await ctx.keychain().catch((err: unknown) => reasonOf(err));
     const urls = which === 'all' ? await everyAccount(state, inFile, keychain) : which;
     // One rewrite of credentials.json for every server; if it fails, the secrets it held remain.
     let fromFile: string[] = [];
@@ -71,13 +70,13 @@ export async function forgetLogins(ctx: Services, which: string[] | 'all'): Prom
       switchedTo = state.current = left[0]!;
       changed = true;
     }
-    if (changed) writeState(ctx.configDir, state);
+    if (changed) await ctx.saveState(state);
     return { forgotten, state, switchedTo, removedFile: unusableFile !== undefined && fileFailure === undefined ? unusableFile : undefined };
   });
 }
 
 /** Every server with a login or a secret anywhere, config file first. */
-async function everyAccount(state: State, inFile: string[], keychain: KeychainStore | string): Promise<string[]> {
+async function everyAccount(state: State, inFile: string[], keychain: CredentialStore | string): Promise<string[]> {
   const accounts = [...Object.keys(state.servers), ...inFile];
   if (typeof keychain !== 'string') accounts.push(...(await keychain.accounts().catch(() => [])));
   return [...new Set(accounts)];

@@ -1,6 +1,6 @@
 import { AuthError } from '../errors.js';
 import type { ServerState } from '../config/state.js';
-import type { Services } from '../services.js';
+import type { Network } from '../services.js';
 import type { Renew } from './session.js';
 import { checkOAuthEndpoint } from '../oauth/endpoints.js';
 import { OAuthRefused } from '../oauth/oauth-errors.js';
@@ -11,7 +11,7 @@ import { OAuthProvider } from '../oauth/provider.js';
  * session calls it under the config-directory lock and stores what it
  * returns, so a rotated refresh token replaces the used one exactly once.
  */
-export function oauthRenewer(server: ServerState, url: string, ctx: Services): Renew {
+export function oauthRenewer(server: ServerState, url: string, ctx: Network): Renew {
   return async (current, keep) => {
     const who = server.method === 'password' ? ` --username ${server.username ?? 'USER'} --password-file FILE` : '';
     const again = `run \`osmo login ${url} --method ${server.method}${who}\` again`;

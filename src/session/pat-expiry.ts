@@ -1,7 +1,7 @@
 import type { Authenticator } from '../api/client.js';
 import type { AccessToken } from '../api/schemas.js';
 import { patExpiryFact } from '../api/service-warning.js';
-import type { Services } from '../services.js';
+import type { Network, Terminal } from '../services.js';
 import { datePart } from '../util/dates.js';
 import { todayUtc } from '../util/dates.js';
 import { loginWithoutTokenHint } from '../util/login-hints.js';
@@ -35,7 +35,7 @@ export function patExpiryIn(tokens: AccessToken[], tokenName: string | undefined
 }
 
 /** Warns (once per command) when the PAT behind a token login expires soon. */
-export function warnIfPatExpiring(ctx: Pick<Services, 'warn'>, tokenName: string | undefined, expiresAt: string | undefined, url: string): void {
+export function warnIfPatExpiring(ctx: Pick<Terminal, 'warn'>, tokenName: string | undefined, expiresAt: string | undefined, url: string): void {
   const warning = patExpiryWarning(tokenName, expiresAt, new Date(), url);
   if (warning) ctx.warn(warning, patExpiryFact(tokenName));
 }
@@ -47,7 +47,7 @@ export function warnIfPatExpiring(ctx: Pick<Services, 'warn'>, tokenName: string
  * its answer are told after osmo's own, so a fact both state (the PAT's
  * expiry) is told once, in osmo's words.
  */
-export async function lookUpPatExpiry(ctx: Services, url: string, jwt: string, tokenName: string | undefined): Promise<string | undefined> {
+export async function lookUpPatExpiry(ctx: Network & Terminal, url: string, jwt: string, tokenName: string | undefined): Promise<string | undefined> {
   if (!tokenName) return undefined;
   const bearer: Authenticator = {
     source: 'the new login',

@@ -1,12 +1,12 @@
 import { UsageError } from '../errors.js';
 import type { OsmoClient } from '../api/client.js';
 import type { ServerState } from '../config/state.js';
-import type { Services } from '../services.js';
+import type { Network } from '../services.js';
 import type { Renew } from './session.js';
 import { patRenewer } from './pat-renew.js';
 
 /** How a stored login gets its next JWT: PAT exchange, or an OAuth refresh. */
-export function renewerFor(server: ServerState, url: string, anonymous: OsmoClient, ctx: Services): Renew {
+export function renewerFor(server: ServerState, url: string, anonymous: OsmoClient, ctx: Network): Renew {
   switch (server.method) {
     case 'token':
       return patRenewer(anonymous);

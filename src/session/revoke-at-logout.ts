@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
-import { readState, type ServerState } from '../config/state.js';
-import type { Services } from '../services.js';
+import type { ServerState } from '../config/state.js';
+import type { Network, Storage, Terminal } from '../services.js';
 import { openStore } from '../store/choose-store.js';
 import { oneLine } from '../util/display-text.js';
 
@@ -19,10 +19,10 @@ export interface Revocable {
 const OAUTH_METHODS = new Set(['pkce', 'code', 'password']);
 
 /** The OAuth logins among `which` whose refresh token can be revoked; whatever cannot be read is skipped. */
-export async function revocableLogins(ctx: Services, which: string[] | 'all'): Promise<Revocable[]> {
+export async function revocableLogins(ctx: Storage, which: string[] | 'all'): Promise<Revocable[]> {
   let servers: Record<string, ServerState>;
   try {
-    servers = readState(ctx.configDir).servers;
+    servers = (await ctx.state()).servers;
   } catch {
     return []; // the logout reports a damaged config itself
   }
@@ -32,7 +32,7 @@ export async function revocableLogins(ctx: Services, which: string[] | 'all'): P
     const server = servers[url];
     if (!server || !OAUTH_METHODS.has(server.method) || !server.clientId) continue;
     try {
-      const secrets = await (await openStore(server.store ?? 'file', ctx.env, ctx.configDir)).get(url);
+      const secrets = await (await openStore(server.store ?? 'file', ctx)).get(url);
       const issuer = issuerOf(secrets?.jwt) ?? (server.tokenEndpoint ? new URL(server.tokenEndpoint).origin : undefined);
       if (secrets?.refreshToken && issuer) found.push({ url, clientId: server.clientId, issuer, refreshToken: secrets.refreshToken });
     } catch {
@@ -47,7 +47,7 @@ export async function revocableLogins(ctx: Services, which: string[] | 'all'): P
  * the login is already forgotten here. Success is silent, as the rest of a
  * logout that went as asked.
  */
-export async function revokeLogins(ctx: Services, logins: Revocable[]): Promise<void> {
+export async function revokeLogins(ctx: Network & Terminal, logins: Revocable[]): Promise<void> {
   if (!logins.length) return;
   const [{ revokeRefreshToken }, transport] = await Promise.all([import('../oauth/revoke.js'), ctx.transport()]);
   for (const login of logins) {

@@ -1,9 +1,7 @@
-import type { Services } from '../services.js';
-import { readState, writeState, type ServerState } from '../config/state.js';
+import type { Settings, Storage } from '../services.js';
+import type { ServerState } from '../config/state.js';
 import type { Secrets } from '../store/credential-store.js';
 import { chooseStoreForLogin, type StoreChoice } from '../store/choose-store.js';
-import { FileStore } from '../store/file-store.js';
-import { KeychainStore } from '../store/keychain-store.js';
 import { keychainClearCommand, reasonOf } from './leftovers.js';
 
 export interface SavedLogin {
@@ -18,8 +16,8 @@ export interface SavedLogin {
  * Picks where a login's secrets will go. Called before any request, so an
  * unreachable forced keychain fails before the credential is sent anywhere.
  */
-export function chooseStore(ctx: Services): Promise<StoreChoice> {
-  return chooseStoreForLogin(ctx.env, ctx.configDir);
+export function chooseStore(ctx: Settings & Storage): Promise<StoreChoice> {
+  return chooseStoreForLogin(ctx.env, ctx);
 }
 
 /**
@@ -28,7 +26,7 @@ export function chooseStore(ctx: Services): Promise<StoreChoice> {
  * Other servers' logins stay.
  */
 export async function saveLogin(
-  ctx: Services,
+  ctx: Storage,
   url: string,
   server: Omit<ServerState, 'store'>,
   secrets?: { secrets: Secrets; choice: StoreChoice },
@@ -38,15 +36,15 @@ export async function saveLogin(
   const lock = await ctx.lock();
   return lock(async () => {
     const notices: string[] = [];
-    const state = readState(ctx.configDir);
+    const state = await ctx.state();
     const before = state.servers[url];
     if (secrets) await secrets.choice.store.set(url, secrets.secrets);
     // Secrets left in another store by an earlier login must not linger there.
     const stale = before?.store !== choice?.store.kind ? before?.store : undefined;
-    if (stale === 'file') await new FileStore(ctx.configDir).delete(url);
+    if (stale === 'file') await (await ctx.fileStore()).delete(url);
     let keychainItemLeft = false;
     if (choice?.store.kind !== 'keychain' && (stale === 'keychain' || before?.staleKeychainItem)) {
-      const failure = await removeFromKeychain(ctx.env, url);
+      const failure = await removeFromKeychain(ctx, url);
       if (failure) {
         keychainItemLeft = true;
         notices.push(`Note: the secrets of your earlier login to ${url} are still in the keychain (${failure}); the next osmo login or logout that reaches the keychain removes them, or run: ${keychainClearCommand(url)}`);
@@ -61,28 +59,28 @@ export async function saveLogin(
       notices.unshift(choice.notice);
       state.fileFallbackNoted = [...noted, url];
     }
-    writeState(ctx.configDir, state);
+    await ctx.saveState(state);
     const replacedUser = before?.username && server.username && before.username !== server.username ? before.username : undefined;
     return { store: choice?.store.kind ?? 'none', notices, replacedUser };
   });
 }
 
 /** Remembers when the PAT behind a token login expires, as seen in a fresh `token list`. */
-export async function recordPatExpiry(ctx: Services, url: string, patExpiresAt: string): Promise<void> {
+export async function recordPatExpiry(ctx: Storage, url: string, patExpiresAt: string): Promise<void> {
   const lock = await ctx.lock();
   await lock(async () => {
-    const state = readState(ctx.configDir);
+    const state = await ctx.state();
     const server = state.servers[url];
     if (!server || server.patExpiresAt === patExpiresAt) return;
     state.servers[url] = { ...server, patExpiresAt };
-    writeState(ctx.configDir, state);
+    await ctx.saveState(state);
   });
 }
 
 /** Removes a server's keychain item; the reason when the keychain could not be reached. */
-async function removeFromKeychain(env: NodeJS.ProcessEnv, url: string): Promise<string | undefined> {
+async function removeFromKeychain(ctx: Storage, url: string): Promise<string | undefined> {
   try {
-    await (await KeychainStore.open(env)).delete(url);
+    await (await ctx.keychain()).delete(url);
     return undefined;
   } catch (err) {
     return reasonOf(err);

@@ -1,5 +1,5 @@
-import type { Services } from '../services.js';
-import { currentLogin, readState, writeState, type ServerState, type State } from '../config/state.js';
+import type { Storage } from '../services.js';
+import { currentLogin, type ServerState, type State } from '../config/state.js';
 import { UsageError } from '../errors.js';
 import { describeLogin, describeLogins, noStoredLogin } from './login-names.js';
 
@@ -34,15 +34,15 @@ export function chooseSwitch(state: State, url: string | undefined): { url: stri
 }
 
 /** Makes an already logged-in server the current one; undefined when there is no login to switch to. */
-export async function switchTo(ctx: Services, url: string): Promise<ServerState | undefined> {
+export async function switchTo(ctx: Storage, url: string): Promise<ServerState | undefined> {
   const lock = await ctx.lock();
   return lock(async () => {
-    const state = readState(ctx.configDir);
+    const state = await ctx.state();
     const server = state.servers[url];
     if (!server) return undefined;
     if (state.current !== url) {
       state.current = url;
-      writeState(ctx.configDir, state);
+      await ctx.saveState(state);
     }
     return server;
   });

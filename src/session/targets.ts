@@ -1,6 +1,6 @@
 import type { Authenticator, OsmoClient } from '../api/client.js';
-import type { Services } from '../services.js';
-import { currentLogin, readState, type ServerState, type State } from '../config/state.js';
+import type { Network, Services, Settings, Storage } from '../services.js';
+import { currentLogin, type ServerState, type State } from '../config/state.js';
 import { AuthError, UsageError } from '../errors.js';
 import { forcedStore, openStore } from '../store/choose-store.js';
 import { MemoryStore } from '../store/credential-store.js';
@@ -35,7 +35,7 @@ export async function openTarget(ctx: Services): Promise<Target> {
   forcedStore(ctx.env);
   const envToken = ctx.env.OSMO_TOKEN?.trim();
   if (envToken) return envTarget(ctx, envToken);
-  const state = readState(ctx.configDir);
+  const state = await ctx.state();
   const url = loginInUse(state, ctx.env);
   const server = url ? state.servers[url] : undefined;
   if (!url || !server) throw notLoggedIn(state);
@@ -65,13 +65,13 @@ export function loginTarget(ctx: Services, url: string, server: ServerState, onF
   return server.method === 'dev' ? devTarget(ctx, url, server) : storedTarget(ctx, url, server, onFirstJwt);
 }
 
-async function devTarget(ctx: Services, url: string, server: ServerState): Promise<Target> {
+async function devTarget(ctx: Network, url: string, server: ServerState): Promise<Target> {
   const session = new DevSession(server.username ?? '');
   return { url, server, session, client: await ctx.client(url, session) };
 }
 
 async function storedTarget(ctx: Services, url: string, server: ServerState, onFirstJwt?: () => void): Promise<Target> {
-  const store = await openStore(server.store ?? 'file', ctx.env, ctx.configDir);
+  const store = await openStore(server.store ?? 'file', ctx);
   const session = new JwtSession({
     account: url,
     store,
@@ -97,7 +97,7 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
     store,
     lock: noLock,
     // A stale OSMO_TOKEN silently hides a good stored login: name it, and the way out.
-    renew: (secrets, keep) => renew(secrets, keep).catch((err: unknown) => Promise.reject(envTokenRefused(ctx, err))),
+    renew: (secrets, keep) => renew(secrets, keep).catch(async (err: unknown) => Promise.reject(await envTokenRefused(ctx, err))),
     nowSeconds: secondsClock(ctx),
     source: ENV_SOURCE,
     recovery: 'set OSMO_TOKEN to a valid personal access token, or unset it to use your stored login',
@@ -108,7 +108,7 @@ async function envTarget(ctx: Services, pat: string): Promise<Target> {
 export const ENV_SOURCE = 'OSMO_TOKEN in the environment';
 
 /** The injected clock in the seconds JwtSession counts in; undefined: the real one. */
-function secondsClock(ctx: Services): (() => number) | undefined {
+function secondsClock(ctx: Settings): (() => number) | undefined {
   const now = ctx.now;
   return now && (() => now() / 1000);
 }
@@ -124,12 +124,12 @@ export function envUrl(env: NodeJS.ProcessEnv): string {
   return url;
 }
 
-function envTokenRefused(ctx: Services, err: unknown): unknown {
+async function envTokenRefused(ctx: Settings & Storage, err: unknown): Promise<unknown> {
   if (!(err instanceof AuthError)) return err;
   // Only the hint depends on the stored state; a broken config file must not hide the real error.
   let stored: string | undefined;
   try {
-    stored = currentLogin(readState(ctx.configDir));
+    stored = currentLogin(await ctx.state());
   } catch {
     stored = undefined;
   }
@@ -140,6 +140,6 @@ function envTokenRefused(ctx: Services, err: unknown): unknown {
 }
 
 /** The cross-process lock is loaded only when a JWT must actually be renewed. */
-function lazyLock(ctx: Services, server?: string): Lock {
+function lazyLock(ctx: Storage, server?: string): Lock {
   return async (fn) => (await ctx.lock(server))(fn);
 }

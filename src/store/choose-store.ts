@@ -1,8 +1,19 @@
 import { UsageError } from '../errors.js';
 import type { StoreKind } from '../config/state.js';
 import type { CredentialStore } from './credential-store.js';
-import { FileStore } from './file-store.js';
-import { KeychainStore, KeychainUnavailable, PROBE_ACCOUNT } from './keychain-store.js';
+import type { FileStore } from './file-store.js';
+import { KeychainUnavailable, PROBE_ACCOUNT } from './keychain-store.js';
+
+/**
+ * Opens the stores secrets are kept in. Only the wiring does (src/context.ts),
+ * so that a test can hand in an in-memory keychain (test/helpers/memory-keychain.ts).
+ */
+export interface StoreOpener {
+  /** credentials.json in the config directory. */
+  fileStore(): Promise<FileStore>;
+  /** The OS keychain, checked to answer; rejects with KeychainUnavailable when it cannot be used. */
+  keychain(): Promise<CredentialStore & { kind: 'keychain' }>;
+}
 
 export interface StoreChoice {
   store: CredentialStore & { kind: StoreKind };
@@ -19,23 +30,23 @@ export function forcedStore(env: NodeJS.ProcessEnv): StoreKind | undefined {
 }
 
 /** At login: the keychain when it answers, else the 0600 file with a notice. */
-export async function chooseStoreForLogin(env: NodeJS.ProcessEnv, dir: string): Promise<StoreChoice> {
+export async function chooseStoreForLogin(env: NodeJS.ProcessEnv, stores: StoreOpener): Promise<StoreChoice> {
   const forced = forcedStore(env);
-  if (forced === 'file') return { store: new FileStore(dir) };
+  if (forced === 'file') return { store: await stores.fileStore() };
   try {
-    const keychain = await KeychainStore.open(env);
+    const keychain = await stores.keychain();
     await probeWrite(keychain);
     return { store: keychain };
   } catch (err) {
     if (forced === 'keychain' || !(err instanceof KeychainUnavailable)) throw err;
-    const file = new FileStore(dir);
+    const file = await stores.fileStore();
     return { store: file, notice: `Note: ${err.message}; credentials are stored in ${file.path} (readable only by you)` };
   }
 }
 
 /** After login: the store recorded for the server, without probing. */
-export async function openStore(kind: StoreKind, env: NodeJS.ProcessEnv, dir: string): Promise<CredentialStore & { kind: StoreKind }> {
-  return kind === 'keychain' ? KeychainStore.open(env) : new FileStore(dir);
+export function openStore(kind: StoreKind, stores: StoreOpener): Promise<CredentialStore & { kind: StoreKind }> {
+  return kind === 'keychain' ? stores.keychain() : stores.fileStore();
 }
 
 /**
