@@ -77,6 +77,7 @@ export class Context implements Services {
           timeoutMs: httpTimeoutMs(this.env),
           maxRetries: 3,
           caFile: this.env.OSMO_CA_FILE || undefined,
+          env: this.env,
           debug: this.debug ? (line) => println(this.io.stderr, `[debug] ${line}`) : undefined,
         }),
     );

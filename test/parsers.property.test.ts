@@ -224,7 +224,7 @@ describe('network errors map to one typed error', () => {
   it('describeNetworkError: an OsmoError (exit 10) for anything thrown, whatever the URL', () => {
     fc.assert(
       fc.property(errorLike, fc.oneof(fc.webUrl(), fc.string()), fc.integer({ min: 1, max: 120_000 }), (err, url, timeout) => {
-        const mapped = describeNetworkError(err, url, timeout);
+        const mapped = describeNetworkError(err, url, timeout, {});
         assert.ok(mapped instanceof OsmoError);
         assert.equal(mapped.exitCode, 10);
         assertPrintable(mapped.message, undefined, 'network error');
@@ -236,7 +236,7 @@ describe('network errors map to one typed error', () => {
   it('a self-referencing cause chain ends', () => {
     const loop: { code?: string; cause?: unknown } = {};
     loop.cause = loop;
-    assert.ok(describeNetworkError(loop, 'https://osmo.example.com', 1000) instanceof NetworkError);
+    assert.ok(describeNetworkError(loop, 'https://osmo.example.com', 1000, {}) instanceof NetworkError);
   });
 
   it('oneLine keeps only printable text', () => {

@@ -12,8 +12,8 @@ const TLS_CODES = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
-/** Turns an undici or socket error into one readable line (exit 10). */
-export function describeNetworkError(err: unknown, url: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): OsmoError {
+/** Turns an undici or socket error into one readable line (exit 10); `env` names the proxy in use, as the Transport read it. */
+export function describeNetworkError(err: unknown, url: string, timeoutMs: number, env: NodeJS.ProcessEnv): OsmoError {
   if (err instanceof OsmoError) return err;
   const host = safeHost(url);
   const code = findCode(err);

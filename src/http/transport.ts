@@ -33,6 +33,12 @@ export interface TransportOptions {
   maxRetries: number;
   /** Extra CA certificates (PEM) trusted besides the system's. */
   caFile?: string;
+  /**
+   * The environment the proxy variables and NODE_EXTRA_CA_CERTS are read
+   * from: the command's (src/context.ts), never process.env, so that osmo run
+   * in-process by a test uses the proxy the test gave it, and only that.
+   */
+  env: NodeJS.ProcessEnv;
   debug?: (line: string) => void;
 }
 
@@ -88,7 +94,7 @@ export class Transport {
     } catch (err) {
       this.opts.debug?.(`< failed ${req.method} ${redactUrl(req.url)} after ${Date.now() - started} ms: ${deadline.signal.aborted ? 'time-out' : ((err as { code?: string }).code ?? 'error')}`);
       if (deadline.signal.aborted) throw timeoutError(req.url, this.opts.timeoutMs);
-      throw describeNetworkError(err, req.url, this.opts.timeoutMs);
+      throw describeNetworkError(err, req.url, this.opts.timeoutMs, this.opts.env);
     } finally {
       clearTimeout(timer);
     }
@@ -106,7 +112,7 @@ export class Transport {
   private plainDispatcher(): Promise<Dispatcher> {
     this.plain ??= this.tlsOptions().then((ca) => {
       const tls = { timeout: this.opts.timeoutMs, ...ca };
-      const proxy = proxySettings(process.env);
+      const proxy = proxySettings(this.opts.env);
       return new EnvHttpProxyAgent({
         connect: tls,
         // Through a proxy, undici opens the service's TLS session with requestTls
@@ -148,7 +154,8 @@ export class Transport {
     if (!this.opts.caFile) return {};
     // Setting `ca` replaces Node's default list, so add back the system's roots
     // and NODE_EXTRA_CA_CERTS: OSMO_CA_FILE adds to them, it does not replace them.
-    const extra = process.env.NODE_EXTRA_CA_CERTS ? [await readCaFile(process.env.NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
+    const { NODE_EXTRA_CA_CERTS } = this.opts.env;
+    const extra = NODE_EXTRA_CA_CERTS ? [await readCaFile(NODE_EXTRA_CA_CERTS, 'NODE_EXTRA_CA_CERTS')] : [];
     // node:tls only here: for plain http:// and the default roots, nothing needs it loaded.
     const { rootCertificates } = lazyRequire('node:tls') as typeof Tls;
     return { ca: [...rootCertificates, ...extra, await readCaFile(this.opts.caFile, 'OSMO_CA_FILE')] };
