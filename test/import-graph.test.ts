@@ -41,7 +41,7 @@ const LAYERS: ReadonlyArray<readonly [path: string, layer: Layer, what: string]>
   ['store/', 'api', 'where secrets are kept: the OS keychain or credentials.json'],
   ['http/', 'transport', 'the Transport: timeouts, retries, proxy, CA certificates, redaction, network errors'],
   ['config/', 'transport', 'the config directory: where it is, who may read it, state.json and the lock that guards it'],
-  ['util/', 'base', 'small helpers that know nothing of osmo: dates, tables, URLs, files, display text'],
+  ['util/', 'base', 'small helpers every layer may use: dates, tables, URLs, secret and output files, display text'],
   ['startup/', 'base', 'the V8 code cache that bin/osmo loads the bundle with'],
   ['errors.ts', 'base', 'the typed errors and the exit codes of SPEC.md'],
   ['io.ts', 'base', 'injected IO: stdin, stdout, stderr and whether they are terminals'],

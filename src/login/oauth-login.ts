@@ -1,5 +1,5 @@
 import type { LoginInfo } from '../api/schemas.js';
-import type { Services } from '../services.js';
+import type { Services, Terminal } from '../services.js';
 import type { LoginFlags } from './login-flags.js';
 import { AuthError, UsageError } from '../errors.js';
 import { endpointOverrides, endpointsFor, loadLoginInfo, offersDeviceLogin, type EndpointOverrides, type OAuthEndpoints, type OAuthMethod } from '../oauth/endpoints.js';
@@ -92,7 +92,7 @@ function again(url: string, method: OAuthMethod): string {
 }
 
 /** Where no browser can be opened and none was asked for: a device code, said so; else stop now, not after a time-out. */
-function fallBackToDevice(ctx: Services, url: string, info: LoginInfo, overrides: EndpointOverrides, why: string): 'code' {
+function fallBackToDevice(ctx: Terminal, url: string, info: LoginInfo, overrides: EndpointOverrides, why: string): 'code' {
   if (!offersDeviceLogin(info, url, overrides)) {
     throw new UsageError(
       `no browser can be opened here (${why}) and ${url} offers no device-code login`,
