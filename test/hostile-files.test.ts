@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OSMO_BIN, baseEnv, hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { useServer } from './helpers/fixtures.js';
 import { makeTestCa } from './helpers/test-ca.js';
@@ -92,13 +93,16 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
     const hugeCa = join(dir, 'ca.pem');
     writeFileSync(hugeCa, 'x'.repeat(4 * 1024 * 1024 + 1));
 
-    assertCleanFailure(await runOsmo(tokenLogin(big), tempDir()), { code: 2, message: new RegExp(`^--token-file ${big} is larger than 64 KiB; that is not what osmo expects there$`) });
-    assertCleanFailure(await runOsmo(passwordLogin(big), tempDir()), { code: 2, message: /^--password-file \S+ is larger than 64 KiB/ });
+    // Regular files, read by size: in-process (test/helpers/in-process.ts).
+    assertCleanFailure(await runInProcess(tokenLogin(big), tempDir()), { code: 2, message: new RegExp(`^--token-file ${big} is larger than 64 KiB; that is not what osmo expects there$`) });
+    assertCleanFailure(await runInProcess(passwordLogin(big), tempDir()), { code: 2, message: /^--password-file \S+ is larger than 64 KiB/ });
     const dev = await devUser();
     const hash = hashTree(dev);
-    assertCleanFailure(await runOsmo(['token', 'list'], dev, { env: { OSMO_CA_FILE: hugeCa } }), { code: 2, message: /^the CA file \S+ \(OSMO_CA_FILE\) is larger than 4 MiB/ });
+    const before = server().count();
+    assertCleanFailure(await runInProcess(['token', 'list'], dev, { env: { OSMO_CA_FILE: hugeCa } }), { code: 2, message: /^the CA file \S+ \(OSMO_CA_FILE\) is larger than 4 MiB/ });
+    assert.equal(server().count(), before, 'no request');
     assert.equal(hashTree(dev), hash);
-    assert.equal((await runOsmo(tokenLogin(justRight), tempDir())).code, 0, 'up to 64 KiB is fine');
+    assert.equal((await runInProcess(tokenLogin(justRight), tempDir())).code, 0, 'up to 64 KiB is fine');
   });
 
   for (const row of [
@@ -133,15 +137,16 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
 
   it('pipes with a writer work: process substitution <(…) and a FIFO, for a token and a CA bundle', async () => {
     const pat = server().issuePat('user@example.com', 'from-a-pipe');
-    const substituted = await bash('"$NODE" "$OSMO" login "$URL" --method token --token-file <(printf "%s\\n" "$PAT")', tempDir(), { URL: server().url, PAT: pat });
-    assert.equal(substituted.code, 0, substituted.stderr);
-
     const pipe = fifo();
-    const fed = await bash('(sleep 0.3; printf "%s" "$PAT" > "$PIPE") & "$NODE" "$OSMO" login "$URL" --method token --token-file "$PIPE"', tempDir(), { URL: server().url, PAT: pat, PIPE: pipe });
-    assert.equal(fed.code, 0, fed.stderr);
-
     const tlsPat = tlsServer().issuePat('user@example.com', 'ca-from-a-pipe');
-    const viaCa = await bash('OSMO_CA_FILE=<(cat "$CA") "$NODE" "$OSMO" login "$URL" --method token --token "$PAT"', tempDir(), { URL: tlsServer().url, PAT: tlsPat, CA: ca.caFile });
+    // Three logins, each in a directory of its own: at once.
+    const [substituted, fed, viaCa] = await Promise.all([
+      bash('"$NODE" "$OSMO" login "$URL" --method token --token-file <(printf "%s\\n" "$PAT")', tempDir(), { URL: server().url, PAT: pat }),
+      bash('(sleep 0.3; printf "%s" "$PAT" > "$PIPE") & "$NODE" "$OSMO" login "$URL" --method token --token-file "$PIPE"', tempDir(), { URL: server().url, PAT: pat, PIPE: pipe }),
+      bash('OSMO_CA_FILE=<(cat "$CA") "$NODE" "$OSMO" login "$URL" --method token --token "$PAT"', tempDir(), { URL: tlsServer().url, PAT: tlsPat, CA: ca.caFile }),
+    ]);
+    assert.equal(substituted.code, 0, substituted.stderr);
+    assert.equal(fed.code, 0, fed.stderr);
     assert.equal(viaCa.code, 0, viaCa.stderr);
   });
 });
