@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { OSMO_BIN, baseEnv, tempDir } from './helpers/cli.js';
-import { inProcessUser, runInProcess } from './helpers/in-process.js';
+import { newUser } from './helpers/fixtures.js';
+import { runOsmo } from './helpers/cli.js';
 
-// osmo runs in-process (test/helpers/in-process.ts) against the server
-// process, except the device-code login, which goes through bin/osmo: the
-// test reads the code from its output while it waits.
-const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser();
+/** A runner bound to an existing config directory. */
+function newUserIn(dir: string): { osmo: (args: string[]) => ReturnType<typeof runOsmo> } {
+  return { osmo: (args) => runOsmo(args, dir) };
+}
 
 let child: ChildProcess;
 let url: string;
@@ -86,6 +87,6 @@ describe('the local server, by hand', () => {
     const code = await new Promise<number | null>((resolve) => login.once('exit', resolve));
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Successfully logged in\. Welcome \S+\./);
-    assert.match((await runInProcess(['whoami'], dir)).stdout, /user@example\.com/);
+    assert.match((await newUserIn(dir).osmo(['whoami'])).stdout, /user@example\.com/);
   });
 });
