@@ -123,8 +123,8 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
       const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
       // Interrupt once osmo waits on the pipe (its SIGINT handler is in place by then); an osmo
       // stuck in a blocking open() never shows the pipe among its files, so give up waiting after 5 s.
+      // (src/cli.ts installs it before any command runs: no further wait is needed.)
       for (let i = 0; i < 100 && !holdsOpen(child.pid!, pipe); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      await new Promise((resolve) => setTimeout(resolve, 200));
       const sentAt = Date.now();
       child.kill('SIGINT');
       const guard = setTimeout(() => child.kill('SIGKILL'), 5_000);
