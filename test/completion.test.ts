@@ -41,6 +41,20 @@ function hasCommand(name: string): boolean {
   }
 }
 
+/** Each shell's script from bin/osmo, made once for this file and checked where it is made. */
+const scripts = new Map<string, Promise<string>>();
+function script(shell: 'zsh' | 'fish'): Promise<string> {
+  let made = scripts.get(shell);
+  if (!made) {
+    made = runOsmo(['completion', shell], tempDir()).then((res) => {
+      assert.equal(res.code, 0, res.stderr);
+      return res.stdout;
+    });
+    scripts.set(shell, made);
+  }
+  return made;
+}
+
 describe('osmo completion', () => {
   it('bash: the script registers a function; tok<TAB> and token <TAB> complete from the command tree', async () => {
     const res = await runOsmo(['completion', 'bash'], tempDir());
@@ -90,19 +104,16 @@ describe('osmo completion', () => {
   });
 
   it('zsh and fish: scripts generated from the same tree', async () => {
-    const zsh = await runOsmo(['completion', 'zsh'], tempDir());
-    assert.equal(zsh.code, 0, zsh.stderr);
-    assert.match(zsh.stdout, /^#compdef osmo\n/);
-    assert.match(zsh.stdout, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'rotate:/);
-    const fish = await runOsmo(['completion', 'fish'], tempDir());
-    assert.equal(fish.code, 0, fish.stderr);
-    assert.match(fish.stdout, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set create new rotate list ls roles delete rm remove revoke' -a 'set'/m);
+    const [zsh, fish] = await Promise.all([script('zsh'), script('fish')]);
+    assert.match(zsh, /^#compdef osmo\n/);
+    assert.match(zsh, /'osmo token'\) subs=\('set:Create a personal access token; it is shown once' 'rotate:/);
+    assert.match(fish, /^complete -c osmo -n '__fish_seen_subcommand_from token; and not __fish_seen_subcommand_from set create new rotate list ls roles delete rm remove revoke' -a 'set'/m);
   });
 
   it('zsh: the completion function offers the right words (where zsh is installed)', async (t) => {
     if (!hasCommand('zsh')) return skipOrFail(t, 'zsh is not installed');
     const file = join(tempDir('osmo-completion-'), '_osmo');
-    writeFileSync(file, (await runOsmo(['completion', 'zsh'], tempDir())).stdout);
+    writeFileSync(file, await script('zsh'));
     // compsys itself needs a terminal; stand-ins for its builtins print what they are given.
     const program = `compdef() { :; }
 _describe() { local -a arr; arr=("\${(@P)\${@[-1]}}"); print -r -- \${arr%%:*}; }
@@ -118,7 +129,7 @@ t osmo token ''; t osmo --debug token ''; t osmo login --method ''; t osmo login
   it('fish: complete -C offers the right words (where fish is installed)', async (t) => {
     if (!hasCommand('fish')) return skipOrFail(t, 'fish is not installed');
     const file = join(tempDir('osmo-completion-'), 'osmo.fish');
-    writeFileSync(file, (await runOsmo(['completion', 'fish'], tempDir())).stdout);
+    writeFileSync(file, await script('fish'));
     const words = (line: string): string[] =>
       execFileSync('fish', ['--no-config', '-c', `source $argv[1]; complete -C '${line}'`, file], { encoding: 'utf8' })
         .trimEnd().split('\n').map((l) => l.split('\t')[0]!);

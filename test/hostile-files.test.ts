@@ -92,13 +92,20 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
     const hugeCa = join(dir, 'ca.pem');
     writeFileSync(hugeCa, 'x'.repeat(4 * 1024 * 1024 + 1));
 
-    assertCleanFailure(await runOsmo(tokenLogin(big), tempDir()), { code: 2, message: new RegExp(`^--token-file ${big} is larger than 64 KiB; that is not what osmo expects there$`) });
-    assertCleanFailure(await runOsmo(passwordLogin(big), tempDir()), { code: 2, message: /^--password-file \S+ is larger than 64 KiB/ });
     const dev = await devUser();
     const hash = hashTree(dev);
-    assertCleanFailure(await runOsmo(['token', 'list'], dev, { env: { OSMO_CA_FILE: hugeCa } }), { code: 2, message: /^the CA file \S+ \(OSMO_CA_FILE\) is larger than 4 MiB/ });
+    // Four runs, each in a directory of its own: at once.
+    const [token, password, caFile, fine] = await Promise.all([
+      runOsmo(tokenLogin(big), tempDir()),
+      runOsmo(passwordLogin(big), tempDir()),
+      runOsmo(['token', 'list'], dev, { env: { OSMO_CA_FILE: hugeCa } }),
+      runOsmo(tokenLogin(justRight), tempDir()),
+    ]);
+    assertCleanFailure(token!, { code: 2, message: new RegExp(`^--token-file ${big} is larger than 64 KiB; that is not what osmo expects there$`) });
+    assertCleanFailure(password!, { code: 2, message: /^--password-file \S+ is larger than 64 KiB/ });
+    assertCleanFailure(caFile!, { code: 2, message: /^the CA file \S+ \(OSMO_CA_FILE\) is larger than 4 MiB/ });
     assert.equal(hashTree(dev), hash);
-    assert.equal((await runOsmo(tokenLogin(justRight), tempDir())).code, 0, 'up to 64 KiB is fine');
+    assert.equal(fine!.code, 0, 'up to 64 KiB is fine');
   });
 
   for (const row of [
@@ -116,8 +123,8 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
       const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
       // Interrupt once osmo waits on the pipe (its SIGINT handler is in place by then); an osmo
       // stuck in a blocking open() never shows the pipe among its files, so give up waiting after 5 s.
+      // (src/cli.ts installs it before any command runs: no further wait is needed.)
       for (let i = 0; i < 100 && !holdsOpen(child.pid!, pipe); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      await new Promise((resolve) => setTimeout(resolve, 200));
       const sentAt = Date.now();
       child.kill('SIGINT');
       const guard = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -133,15 +140,16 @@ describe('finding 7: secret files and CA bundles are bounded, and pipes stay int
 
   it('pipes with a writer work: process substitution <(…) and a FIFO, for a token and a CA bundle', async () => {
     const pat = server().issuePat('user@example.com', 'from-a-pipe');
-    const substituted = await bash('"$NODE" "$OSMO" login "$URL" --method token --token-file <(printf "%s\\n" "$PAT")', tempDir(), { URL: server().url, PAT: pat });
-    assert.equal(substituted.code, 0, substituted.stderr);
-
     const pipe = fifo();
-    const fed = await bash('(sleep 0.3; printf "%s" "$PAT" > "$PIPE") & "$NODE" "$OSMO" login "$URL" --method token --token-file "$PIPE"', tempDir(), { URL: server().url, PAT: pat, PIPE: pipe });
-    assert.equal(fed.code, 0, fed.stderr);
-
     const tlsPat = tlsServer().issuePat('user@example.com', 'ca-from-a-pipe');
-    const viaCa = await bash('OSMO_CA_FILE=<(cat "$CA") "$NODE" "$OSMO" login "$URL" --method token --token "$PAT"', tempDir(), { URL: tlsServer().url, PAT: tlsPat, CA: ca.caFile });
+    // Three logins, each in a directory of its own: at once.
+    const [substituted, fed, viaCa] = await Promise.all([
+      bash('"$NODE" "$OSMO" login "$URL" --method token --token-file <(printf "%s\\n" "$PAT")', tempDir(), { URL: server().url, PAT: pat }),
+      bash('(sleep 0.3; printf "%s" "$PAT" > "$PIPE") & "$NODE" "$OSMO" login "$URL" --method token --token-file "$PIPE"', tempDir(), { URL: server().url, PAT: pat, PIPE: pipe }),
+      bash('OSMO_CA_FILE=<(cat "$CA") "$NODE" "$OSMO" login "$URL" --method token --token "$PAT"', tempDir(), { URL: tlsServer().url, PAT: tlsPat, CA: ca.caFile }),
+    ]);
+    assert.equal(substituted.code, 0, substituted.stderr);
+    assert.equal(fed.code, 0, fed.stderr);
     assert.equal(viaCa.code, 0, viaCa.stderr);
   });
 });

@@ -178,7 +178,8 @@ describe('one line per fact', () => {
   });
 
   it('the note that secrets went to a file, not the keychain, comes once per server', async () => {
-    const { osmo } = newProcessUser({ OSMO_CREDENTIAL_STORE: undefined, DBUS_SESSION_BUS_ADDRESS: undefined });
+    // In-process: the note's once-per-server memory is in config.json, which a process would read the same way.
+    const { osmo } = newUser({ OSMO_CREDENTIAL_STORE: undefined, DBUS_SESSION_BUS_ADDRESS: undefined });
     const note = /^Note: the keychain is unavailable: .*; credentials are stored in .*credentials\.json \(readable only by you\)\n$/;
     const login = (url: string, name: string): Promise<RunResult> => osmo(['login', url, '--method', 'token', '--token-file', secretFile(server().issuePat('user@example.com', name))]);
     assert.match((await login(server().url, 'note-1')).stderr, note);

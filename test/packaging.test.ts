@@ -53,8 +53,9 @@ async function secretService(t: TestContext): Promise<SecretService | undefined>
  * its rebuild of dist/ cannot pull the bundle from under tests running at the
  * same time.
  */
-let packing: Promise<{ work: string; copy: string; tarball: string; packed: PackResult }> | undefined;
-function packed(): Promise<{ work: string; copy: string; tarball: string; packed: PackResult }> {
+interface Packed { work: string; copy: string; tarball: string; packed: PackResult; built: number }
+let packing: Promise<Packed> | undefined;
+function packed(): Promise<Packed> {
   packing ??= (async () => {
     const work = tempDir('osmo-pack-');
     const copy = join(work, 'src-copy');
@@ -66,7 +67,8 @@ function packed(): Promise<{ work: string; copy: string; tarball: string; packed
     const pack = await run('npm', ['pack', '--json', '--pack-destination', out], { cwd: copy, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
     const [result] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('\n[') + 1 || pack.stdout.indexOf('['))) as PackResult[];
     assert.ok(result, pack.stdout);
-    return { work, copy, tarball: join(out, result.filename), packed: result };
+    // When the bundle was built, before `npm link` could rebuild it.
+    return { work, copy, tarball: join(out, result.filename), packed: result, built: statSync(join(copy, 'dist', 'osmo.cjs')).mtimeMs };
   })();
   return packing;
 }
@@ -79,9 +81,40 @@ async function installGlobally(tarball: string, prefix: string, flags: string[] 
   return { osmo, dir: join(prefix, 'lib', 'node_modules', pkg.name), npmOutput: `${res.stdout}${res.stderr}` };
 }
 
+/** `npm link` of the packed copy into a prefix of its own; npm's output. */
+async function linkGlobally(copy: string, prefix: string): Promise<string> {
+  const link = await run('npm', ['link', '--no-audit', '--no-fund'], { cwd: copy, env: { ...npmEnv, npm_config_prefix: prefix }, timeout: 120_000 });
+  return `${link.stdout}${link.stderr}`;
+}
+
+/**
+ * The three installs and the link each go to a prefix of their own and share
+ * nothing but npm's cache, which takes concurrent writers: all four start as
+ * soon as the tarball is there, and each test awaits its own (the keychain,
+ * where tests would meet, is used by one test at a time). Started by the
+ * first test, so that a run of one test by name starts no others' work.
+ */
+let installing: Promise<{ plain: ReturnType<typeof installGlobally>; strict: ReturnType<typeof installGlobally>; link: Promise<string>; planted: ReturnType<typeof installGlobally> }> | undefined;
+function installs(): NonNullable<typeof installing> {
+  installing ??= packed().then(({ work, copy, tarball }) => {
+    const started = {
+      plain: installGlobally(tarball, join(work, 'prefix')),
+      strict: installGlobally(tarball, join(work, 'strict-prefix'), ['--ignore-scripts']),
+      link: linkGlobally(copy, join(work, 'link-prefix')),
+      planted: installGlobally(tarball, join(work, 'planted', 'prefix'), ['--ignore-scripts']),
+    };
+    // Awaited by the test that needs each; a failure is reported there, not as an unhandled rejection.
+    for (const p of Object.values(started)) (p as Promise<unknown>).catch(() => undefined);
+    return started;
+  });
+  return installing;
+}
+
 describe('packaging', () => {
   it('npm pack, npm install -g into an empty prefix: no install script, only the keychain binding beside the bundle; --version, --help, token list work', { timeout: 180_000 }, async () => {
-    const { work, tarball, packed: result } = await packed();
+    const { work, packed: result } = await packed();
+    void installs();
+    service ??= startSecretService(); // for the tests after this one, meanwhile
     const paths = result.files.map((f) => f.path);
     assert.ok(paths.includes('bin/osmo'), 'the bin script is packed');
     assert.ok(paths.includes('bin/run-bundle.js'), 'the loader beside it is packed');
@@ -92,7 +125,7 @@ describe('packaging', () => {
     assert.equal(result.files.find((f) => f.path === 'bin/osmo')!.mode & 0o111, 0o111, 'bin/osmo is executable');
 
     // npm's default policy: it would list every package with an install script it did not run.
-    const { osmo, dir, npmOutput } = await installGlobally(tarball, join(work, 'prefix'));
+    const { osmo, dir, npmOutput } = await (await installs()).plain;
     assert.doesNotMatch(npmOutput, /install.scripts|allowScripts|allow-scripts/i, 'npm warns about an install script');
 
     // Everything osmo runs is in its bundle: the only thing installed beside it is the keychain binding.
@@ -105,14 +138,17 @@ describe('packaging', () => {
 
     // Run through its shebang, with nothing from this checkout on the path to the modules.
     const env = baseEnv(join(work, 'config'));
-    const version = await run(osmo, ['--version'], { env, cwd: work });
+    // Four commands that read nothing another one writes: run at once.
+    const [version, help, completion, whoami] = await Promise.all([
+      run(osmo, ['--version'], { env, cwd: work }),
+      run(osmo, ['--help'], { env, cwd: work }),
+      run(osmo, ['completion', 'bash'], { env, cwd: work }),
+      run(osmo, ['whoami'], { env, cwd: work }).then(() => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => err),
+    ]);
     assert.equal(version.stdout, `${pkg.version}\n`);
-    const help = await run(osmo, ['--help'], { env, cwd: work });
     assert.match(help.stdout, /^Usage: osmo \[options\] \[command\]\n/);
     assert.match(help.stdout, /\n {2}token +Create, rotate, list, inspect and delete/);
-    const completion = await run(osmo, ['completion', 'bash'], { env, cwd: work });
     assert.match(completion.stdout, /complete -F _osmo_complete osmo/);
-    const whoami = await run(osmo, ['whoami'], { env, cwd: work }).then(() => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => err);
     assert.equal(whoami.code, 2, whoami.stderr);
     assert.match(whoami.stderr, /not logged in/);
 
@@ -128,9 +164,9 @@ describe('packaging', () => {
   it('installed with --ignore-scripts, a login keeps its secrets in the real Secret Service, not in a file', { timeout: 180_000 }, async (t) => {
     const service = await secretService(t);
     if (!service) return;
-    const { work, tarball } = await packed();
+    const { work } = await packed();
     // The strictest install-scripts policy: nothing may run, and nothing needs to.
-    const { osmo } = await installGlobally(tarball, join(work, 'strict-prefix'), ['--ignore-scripts']);
+    const { osmo } = await (await installs()).strict;
     const config = join(work, 'strict-config');
     const env = baseEnv(config, { ...service.env, OSMO_CREDENTIAL_STORE: undefined });
     const pat = server().issuePat('user@example.com', 'strict-install');
@@ -148,11 +184,10 @@ describe('packaging', () => {
 
   it('npm link: no install-scripts warning, nothing rebuilt; the linked osmo keeps a login in the keychain', { timeout: 180_000 }, async (t) => {
     // The copy that was packed: dist/ built (by prepack), node_modules installed, as after `npm install` in a clone.
-    const { work, copy } = await packed();
-    const built = statSync(join(copy, 'dist', 'osmo.cjs')).mtimeMs;
+    const { work, copy, built } = await packed();
     const prefix = join(work, 'link-prefix');
-    const link = await run('npm', ['link', '--no-audit', '--no-fund'], { cwd: copy, env: { ...npmEnv, npm_config_prefix: prefix }, timeout: 120_000 });
-    assert.doesNotMatch(`${link.stdout}${link.stderr}`, /install.scripts|allowScripts|allow-scripts/i, 'npm warns about an install script');
+    const linkOutput = await (await installs()).link;
+    assert.doesNotMatch(linkOutput, /install.scripts|allowScripts|allow-scripts/i, 'npm warns about an install script');
     assert.equal(statSync(join(copy, 'dist', 'osmo.cjs')).mtimeMs, built, 'npm link rebuilt dist/');
     const osmo = join(prefix, 'bin', 'osmo');
     assert.equal((await run(osmo, ['--version'], { cwd: work })).stdout, `${pkg.version}\n`);
@@ -168,9 +203,9 @@ describe('packaging', () => {
   });
 
   it('a keychain module planted in an ancestor node_modules, the working directory or NODE_PATH never loads, not even at logout with OSMO_CREDENTIAL_STORE=file', { timeout: 180_000 }, async () => {
-    const { work, tarball } = await packed();
+    const { work } = await packed();
     // osmo installed under a directory others can write (a checkout in /tmp), without its binding.
-    const { osmo, dir } = await installGlobally(tarball, join(work, 'planted', 'prefix'), ['--ignore-scripts']);
+    const { osmo, dir } = await (await installs()).planted;
     rmSync(join(dir, 'node_modules', '@napi-rs'), { recursive: true });
     const loaded = join(work, 'planted', 'loaded');
     mkdirSync(loaded);

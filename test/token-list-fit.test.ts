@@ -15,7 +15,8 @@ const NAME = 'a-rather-long-token-name-for-builds';
 const DESCRIPTION = 'Deploys the nightly build to the staging cluster';
 const user = newUser();
 
-describe('token list always fits', () => {
+// Every case reads the one login (its JWT fresh: nothing is written): they run at once.
+describe('token list always fits', { concurrency: true }, () => {
   before(async () => {
     server().issuePat(USER, NAME, { description: DESCRIPTION, expiresAt: futureDate(10) });
     server().issuePat(USER, 'ci', { description: 'CI', expiresAt: futureDate(-1) });

@@ -2,18 +2,23 @@
 // checked is checked before anything is deleted; an interruption leaves the
 // old or the new token stored and usable and says which; -t json reports
 // only what happened; a killed write leaves no PAT behind for good.
+// In-process (test/helpers/in-process.ts), except through bin/osmo where a
+// process is the point: Ctrl-C (SIGINT to the process), another Unix user,
+// and the temporary file of --output-file, removed when the process exits.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { EXCHANGE, futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
-import { OSMO_BIN, baseEnv, readTree, tempDir } from './helpers/cli.js';
+import { EXCHANGE, futureDate, tokenLogin, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
+import { OSMO_BIN, baseEnv, readTree, runOsmo, tempDir } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { otherUser, stagedForOtherUsers } from './helpers/other-user.js';
 import { until } from './helpers/wait.js';
 
 const server = useServer();
 const USER = 'user@example.com';
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser();
 
 async function patWorks(pat: string): Promise<boolean> {
   const res = await fetch(`${server().url}/api/auth/jwt/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: pat }) });
@@ -70,11 +75,14 @@ describe('-t json reports only what happened', () => {
     const dir = tempDir();
     const file = `${dir}/token`;
     const create = 'POST /api/auth/access_token/json-file-2';
-    server().fault({ route: create, delayMs: 3000 });
+    // The create is answered when the test says so, not after a delay long enough under load.
+    let answer = (): void => undefined;
+    server().fault({ route: create, hold: new Promise<void>((resolve) => (answer = resolve)) });
     const running = osmo(['token', 'rotate', 'json-file', '--new-name', 'json-file-2', '--output-file', file, '-t', 'json']);
     await until('the create request', () => server().count(create) > 0, { child: running });
     // The file's place is taken by a directory before the token comes back: the rename fails.
     mkdirSync(file);
+    answer();
     const res = await running;
     assert.equal(res.code, 2, res.stderr);
     const out = JSON.parse(res.stdout) as Record<string, unknown>;
@@ -152,10 +160,11 @@ describe('--output-file leaves no PAT in a temporary file', () => {
   });
 
   it('a rotate that fails before the write removes its temporary file', async () => {
-    const { osmo } = newUser();
+    const { osmo, dir: configDir } = newUser();
     await osmo(['login', server().url, '--method', 'dev', '--username', USER]);
     const dir = tempDir();
-    const res = await osmo(['token', 'rotate', 'no-such-token', '--output-file', `${dir}/token`]);
+    // Through bin/osmo: the temporary file goes when the process exits.
+    const res = await runOsmo(['token', 'rotate', 'no-such-token', '--output-file', `${dir}/token`], configDir);
     assert.equal(res.code, 2, res.stderr);
     assert.deepEqual(readdirSync(dir), []);
     rmSync(dir, { recursive: true });

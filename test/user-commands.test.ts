@@ -2,11 +2,12 @@
 // in with an administrator's PAT (and a plain user's, for the 403s). Most
 // runs are in-process (test/helpers/in-process.ts) on the same kind of config
 // directory; bin/osmo keeps: the terminal cases, `user delete` with no
-// terminal, and the service-account pipeline's own logins.
+// terminal, and the service-account pipeline's own logins (its file login
+// and an OSMO_URL/OSMO_TOKEN job).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { newUser as newProcessUser, tokenLogin, useServer } from './helpers/fixtures.js';
-import { inProcessUser } from './helpers/in-process.js';
+import { inProcessUser, runInProcess } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { OSMO_BIN, baseEnv, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { havePty, runInPty, runOsmoInPty } from './helpers/pty.js';
@@ -232,8 +233,8 @@ describe('osmo user delete', () => {
     ok(await osmo(['user', 'create', 'svc-keep']));
     server().resetCounts();
     // A closed stdin (</dev/null) and a pipe with a "y" in it are both not a person answering.
-    for (const input of ['', 'y\n']) {
-      const res = await runOsmo(['user', 'delete', 'svc-keep'], adminRun!.dir, { input, timeoutMs: 10_000 });
+    const runs = await Promise.all(['', 'y\n'].map((input) => runOsmo(['user', 'delete', 'svc-keep'], adminRun!.dir, { input, timeoutMs: 10_000 })));
+    for (const res of runs) {
       assertCleanFailure(res, { code: 2, message: /^not deleting user svc-keep without confirmation, and there is no terminal to ask on$/ });
       assert.match(res.stderr, /\n {2}to delete it, run: osmo user delete svc-keep --force\n$/);
     }
@@ -253,19 +254,24 @@ describe('osmo user delete', () => {
   it('on a terminal asks first, naming the tokens and roles that go with the user; only "y" deletes', async (t) => {
     if (!havePty()) return skipOrFail(t, 'python3 with its pty module is needed for a pseudo-terminal');
     const osmo = await admin();
-    ok(await osmo(['user', 'create', 'svc-ask', '-r', 'osmo-user']));
-    server().issuePat('svc-ask', 'ci-token');
-    server().issuePat('svc-ask', 'nightly');
+    // Two users alike, one answered "n" and one "y", at the same time.
+    for (const id of ['svc-ask', 'svc-ask-yes']) {
+      ok(await osmo(['user', 'create', id, '-r', 'osmo-user']));
+      server().issuePat(id, 'ci-token');
+      server().issuePat(id, 'nightly');
+    }
     const env = { ...baseEnv(adminRun!.dir), NODE: process.execPath, OSMO: OSMO_BIN };
-    const question = 'Are you sure you want to delete user "svc-ask"? Its access tokens (2: ci-token, nightly) and roles (osmo-user) are deleted with it. [y/N]: ';
-    const no = await runInPty('"$NODE" "$OSMO" user delete svc-ask', env, [{ after: '[y/N]: ', send: 'n\r' }]);
+    const question = (id: string): string => `Are you sure you want to delete user "${id}"? Its access tokens (2: ci-token, nightly) and roles (osmo-user) are deleted with it. [y/N]: `;
+    const [no, yes] = await Promise.all([
+      runInPty('"$NODE" "$OSMO" user delete svc-ask', env, [{ after: '[y/N]: ', send: 'n\r' }]),
+      runInPty('"$NODE" "$OSMO" user delete svc-ask-yes', env, [{ after: '[y/N]: ', send: 'y\r' }]),
+    ]);
     assert.equal(no.code, 0, no.output);
-    assert.equal(no.output.replace(/\r\n/g, '\n'), `${question}n\nCancelled\n`);
+    assert.equal(no.output.replace(/\r\n/g, '\n'), `${question('svc-ask')}n\nCancelled\n`);
     ok(await osmo(['user', 'get', 'svc-ask']));
-    const yes = await runInPty('"$NODE" "$OSMO" user delete svc-ask', env, [{ after: '[y/N]: ', send: 'y\r' }]);
     assert.equal(yes.code, 0, yes.output);
-    assert.equal(yes.output.replace(/\r\n/g, '\n'), `${question}y\nUser deleted: svc-ask\n`);
-    assertCleanFailure(await osmo(['user', 'get', 'svc-ask']), { code: 2, message: /not found/ });
+    assert.equal(yes.output.replace(/\r\n/g, '\n'), `${question('svc-ask-yes')}y\nUser deleted: svc-ask-yes\n`);
+    assertCleanFailure(await osmo(['user', 'get', 'svc-ask-yes']), { code: 2, message: /not found/ });
   });
 });
 
@@ -298,21 +304,25 @@ describe('a service account, end to end', () => {
     const set = ok(await osmo(['token', 'set', 'automation-token', '--user', 'svc-automation', '--expires-in', '30d', '--description', 'Automation Token', '--roles', 'osmo-user', '--output-file', file]));
     assert.equal(set.stdout, `Access token written to ${file}\nCreated for user: svc-automation\nRoles: osmo-user\n`);
 
-    // The pipeline: its own config directory, logged in from the file.
+    // The pipeline: its own config directory, logged in from the file, and a
+    // job with OSMO_URL and OSMO_TOKEN only: two processes, started together.
     const pipeline = newProcessUser();
-    ok(await pipeline.osmo(['login', server().url, '--method', 'token', '--token-file', file]));
-    const who = JSON.parse(ok(await pipeline.osmo(['whoami', '-t', 'json'])).stdout) as { user: string; roles: string[] };
-    assert.equal(who.user, 'svc-automation');
-    assert.deepEqual(who.roles, ['osmo-user']);
     const pat = (await import('node:fs')).readFileSync(file, 'utf8').trim();
     const envOnly = newProcessUser({ OSMO_URL: server().url, OSMO_TOKEN: pat });
-    assert.match(ok(await envOnly.osmo(['whoami'])).stdout, /User: +svc-automation/);
+    const [login, envWho] = await Promise.all([pipeline.osmo(['login', server().url, '--method', 'token', '--token-file', file]), envOnly.osmo(['whoami'])]);
+    ok(login);
+    assert.match(ok(envWho).stdout, /User: +svc-automation/);
+    // The pipeline's later commands in-process, on its directory.
+    const inPipeline = (args: string[]): Promise<RunResult> => runInProcess(args, pipeline.dir);
+    const who = JSON.parse(ok(await inPipeline(['whoami', '-t', 'json'])).stdout) as { user: string; roles: string[] };
+    assert.equal(who.user, 'svc-automation');
+    assert.deepEqual(who.roles, ['osmo-user']);
 
     // Rotation by the pipeline itself: the file and its login move to the new token.
-    ok(await pipeline.osmo(['token', 'rotate', 'automation-token', '--expires-in', '30d', '--output-file', file]));
+    ok(await inPipeline(['token', 'rotate', 'automation-token', '--expires-in', '30d', '--output-file', file]));
     const rotated = (await import('node:fs')).readFileSync(file, 'utf8').trim();
     assert.notEqual(rotated, pat);
-    ok(await pipeline.osmo(['token', 'list']));
+    ok(await inPipeline(['token', 'list']));
 
     const listed = JSON.parse(ok(await osmo(['user', 'list', '--id-prefix', 'svc-automation', '-t', 'json'])).stdout) as { users: Array<{ id: string }> };
     assert.deepEqual(listed.users.map((u) => u.id), ['svc-automation']);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startOsmoServer, type OsmoServer } from './server/osmo-server.js';
 import { EXCHANGE, newUser as newProcessUser, tokenLogin, withJwtLifetime } from './helpers/fixtures.js';
 import { inProcessUser } from './helpers/in-process.js';
-import { hashTree, tempDir, type RunResult } from './helpers/cli.js';
+import { hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { startSecretService } from './helpers/secret-service.js';
 import { skipOrFail } from './helpers/unavailable.js';
@@ -112,11 +112,12 @@ describe('1. OSMO_URL without OSMO_TOKEN acts on that server only', () => {
 
 describe('2. -v is the version only as the sole argument', () => {
   it('after a command it is an unknown option: exit 2, and the command does not run', async () => {
-    const { osmo } = await twoLogins(newProcessUser);
+    // Logged in in-process; the runs that bin/osmo might answer early go through it, at once.
+    const { dir } = await twoLogins();
     a.issuePat('user@example.com', 'keep-me');
     a.resetCounts();
-    for (const args of [['token', 'delete', 'keep-me', '-v'], ['whoami', '-v'], ['token', 'list', '--version']]) {
-      const res = await osmo(args);
+    const runs = await Promise.all([['token', 'delete', 'keep-me', '-v'], ['whoami', '-v'], ['token', 'list', '--version']].map((args) => runOsmo(args, dir)));
+    for (const res of runs) {
       assertCleanFailure(res, { code: 2, message: /^unknown option '(?:-v|--version)'$/ });
       assert.equal(res.stdout, '');
     }
@@ -133,12 +134,12 @@ describe('2. -v is the version only as the sole argument', () => {
   });
 
   it('osmo -v, osmo --version and osmo version print the version; --debug works anywhere', async () => {
-    const { osmo } = await twoLogins(newProcessUser);
+    const { dir } = await twoLogins();
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    for (const args of [['-v'], ['--version'], ['version']]) assert.equal(ok(await osmo(args)).stdout, `${version}\n`);
-    for (const args of [['--debug', 'token', 'list'], ['token', 'list', '--debug']]) {
-      assert.match(ok(await osmo(args)).stderr, /\[debug\] > GET /);
-    }
+    // Five processes that change nothing (the logins' JWTs are fresh): at once.
+    const [v, long, word, before, after] = await Promise.all([['-v'], ['--version'], ['version'], ['--debug', 'token', 'list'], ['token', 'list', '--debug']].map((args) => runOsmo(args, dir)));
+    for (const res of [v!, long!, word!]) assert.equal(ok(res).stdout, `${version}\n`);
+    for (const res of [before!, after!]) assert.match(ok(res).stderr, /\[debug\] > GET /);
   });
 });
 

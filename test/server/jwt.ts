@@ -1,7 +1,8 @@
 // RS256 JWTs with node:crypto only. One key pair at a time: rotating it makes
 // every earlier token fail verification, which is how tests simulate a
 // service that re-keyed under a client holding a cached JWT.
-import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { rsaKeyPair } from './key-pool.js';
 
 export type Claims = Record<string, unknown>;
 
@@ -32,7 +33,7 @@ export class JwtSigner {
   }
 
   rotate(): void {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pair = rsaKeyPair(); // a new key for this process, kept between runs (key-pool.ts)
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
     this.kid = randomBytes(8).toString('hex');
