@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OsmoClient, Authenticator } from './api/client.js';
 import type { Transport } from './http/transport.js';
 import type { State } from './config/state.js';
@@ -30,18 +31,20 @@ export class Context implements Services {
   readonly configDir: string;
   readonly debug: boolean;
   readonly now: (() => number) | undefined;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private transportPromise: Promise<Transport> | undefined;
   private readonly warnedFacts = new Set<string>();
 
   constructor(
     readonly io: IO,
     env: NodeJS.ProcessEnv,
-    opts: { debug?: boolean; now?: () => number } = {},
+    opts: { debug?: boolean; now?: () => number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
   ) {
     this.env = { ...env };
     this.configDir = configDir(this.env);
     this.debug = Boolean(opts.debug) || debugFromEnv(this.env);
     this.now = opts.now;
+    this.sleep = opts.sleep ?? realSleep;
   }
 
   // Warnings and notes may carry server text (a token name, a device code, a URL).
@@ -99,6 +102,10 @@ export class Context implements Services {
     const { openTarget } = await import('./session/targets.js');
     return openTarget(this);
   }
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal });
 }
 
 /** A timer fires at once beyond 2^31-1 ms (Node clamps it to 1 ms), so every request would fail. */

@@ -58,12 +58,17 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
 }
 
 /**
- * The one exit point: maps typed errors to SPEC.md's exit codes. `now`, a
- * clock, is for tests that run osmo in-process (test/helpers/in-process.ts).
+ * The one exit point: maps typed errors to SPEC.md's exit codes. `now` and
+ * `sleep`, a clock, are for tests that run osmo in-process (test/helpers/in-process.ts).
  */
-export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env, opts: { now?: () => number } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: IO = processIO(),
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { now?: () => number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
+): Promise<number> {
   let context: Context | undefined;
-  const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug), now: opts.now })), io);
+  const program = buildProgram(() => (context ??= new Context(io, env, { debug: Boolean(program.opts().debug), now: opts.now, sleep: opts.sleep })), io);
   let interrupted: InterruptedError | undefined;
   try {
     if (asksVersion(argv)) {

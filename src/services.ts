@@ -19,6 +19,12 @@ export interface Services {
   /** The time in ms since the epoch when a test injects a clock (test/helpers/in-process.ts); else Date.now(). */
   readonly now?: () => number;
   /**
+   * Waits `ms` on the same clock as `now`: real time, unless a test injects a
+   * clock whose time it moves (test/helpers/in-process.ts). Rejects with an
+   * AbortError as soon as `signal` aborts.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
    * A `Warning: …` line on stderr. `fact` names what it is about (e.g. one
    * PAT's expiry): a second warning about the same fact in one command is dropped.
    */
