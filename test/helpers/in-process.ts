@@ -108,8 +108,12 @@ export class TestClock {
 /** Written to by osmo, read by the test. */
 class Capture extends Writable {
   text = '';
+  constructor(private readonly watch?: (soFar: string) => void) {
+    super();
+  }
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
+    this.watch?.(this.text);
     done();
   }
 }
@@ -124,18 +128,24 @@ function refuseProxyEnvironment(): void {
   if (proxy) throw new Error(`in-process osmo would use ${proxy} from the test runner's environment; unset it or run the test through runOsmo()`);
 }
 
+/** What a test may add to runOsmo()'s options in-process. */
+export interface InProcessOptions extends RunOptions {
+  /** Called with all of stderr so far at each write: what a person sees while a command runs (a device code, say). */
+  onStderr?: (soFar: string) => void;
+}
+
 /** Runs one osmo command in-process, as runOsmo() runs it as a child: same env, same result shape. */
-export async function runInProcess(args: string[], configDir: string, opts: RunOptions & { clock?: TestClock } = {}): Promise<RunResult> {
+export async function runInProcess(args: string[], configDir: string, opts: InProcessOptions & { clock?: TestClock } = {}): Promise<RunResult> {
   refuseProxyEnvironment();
   const stdout = new Capture();
-  const stderr = new Capture();
+  const stderr = new Capture(opts.onStderr);
   const io: IO = { stdout, stderr, stdin: Readable.from(opts.input === undefined ? [] : [opts.input]), stdinIsTTY: false, stderrIsTTY: false };
   const code = await main(args, io, baseEnv(configDir, opts.env), { now: opts.clock?.now, sleep: opts.clock?.sleep });
   return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** A user's own config directory and an in-process runner bound to it: newUser() (fixtures.ts) without the processes. */
-export function inProcessUser(clock?: TestClock, env: RunOptions['env'] = {}): { dir: string; osmo: (args: string[], opts?: RunOptions) => Promise<RunResult> } {
+export function inProcessUser(clock?: TestClock, env: RunOptions['env'] = {}): { dir: string; osmo: (args: string[], opts?: InProcessOptions) => Promise<RunResult> } {
   const dir = tempDir();
   return { dir, osmo: (args, opts = {}) => runInProcess(args, dir, { ...opts, clock, env: { ...env, ...opts.env } }) };
 }
