@@ -2,14 +2,12 @@
 // `Logging in to URL`; a mistake in the flags is reported before it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer } from './helpers/fixtures.js';
-import { inProcessUser as newUser } from './helpers/in-process.js';
+import { newUser, useServer } from './helpers/fixtures.js';
 import { OSMO_BIN, baseEnv } from './helpers/cli.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { skipOrFail } from './helpers/unavailable.js';
 
-// The prompts need a terminal, so bin/osmo in a pseudo-terminal; the rest in-process.
 const server = useServer();
 
 describe('login prompts', () => {
