@@ -69,6 +69,7 @@ export class Context implements Services {
           maxRetries: 3,
           caFile: this.env.OSMO_CA_FILE || undefined,
           debug: this.debug ? (line) => println(this.io.stderr, `[debug] ${line}`) : undefined,
+          sleep: (ms) => this.sleep(ms),
         }),
     );
     return this.transportPromise;
