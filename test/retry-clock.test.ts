@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIST, tokenLogin, useServer } from './helpers/fixtures.js';
 import { inProcessUser, TestClock } from './helpers/in-process.js';
+import { Context } from '../src/context.js';
+import { tempDir } from './helpers/cli.js';
 
 const clock = new TestClock();
 const server = useServer({ now: clock.now });
@@ -33,5 +35,25 @@ describe('retries wait on the context\'s clock', () => {
     assert.equal((await run).code, 0);
     assert.equal(waits.length, 1, JSON.stringify(waits));
     assert.ok(waits[0]! >= 125 && waits[0]! <= 250, `waited ${waits[0]} ms`);
+  });
+});
+
+describe('the real clock (Context.sleep, what bin/osmo waits with)', () => {
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, stdinIsTTY: false, stderrIsTTY: false };
+  const ctx = new Context(io, { OSMO_CONFIG_DIR: tempDir() });
+
+  it('waits in real time', async () => {
+    const started = performance.now();
+    await ctx.sleep(20);
+    assert.ok(performance.now() - started >= 19, `woke after ${performance.now() - started} ms`);
+  });
+
+  it('stops at once when its signal aborts (the PKCE timeout once the callback came)', async () => {
+    const stop = new AbortController();
+    const started = performance.now();
+    const wait = ctx.sleep(600_000, stop.signal);
+    stop.abort();
+    await assert.rejects(wait, { name: 'AbortError' });
+    assert.ok(performance.now() - started < 1000);
   });
 });
