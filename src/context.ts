@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OsmoClient, Authenticator } from './api/client.js';
 import type { Transport } from './http/transport.js';
 import type { State } from './config/state.js';
@@ -21,6 +22,8 @@ export type { Target } from './session/targets.js';
 export interface Injected {
   /** The time in ms since the epoch; else Date.now(). */
   now?: () => number;
+  /** Waits on the same clock as `now`; else real time. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The keychain, instead of the OS's (an in-memory one: test/helpers/memory-keychain.ts). */
   keychain?: CredentialStore & { kind: 'keychain' };
 }
@@ -40,6 +43,7 @@ export class Context implements Services {
   readonly configDir: string;
   readonly debug: boolean;
   readonly now: (() => number) | undefined;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly injectedKeychain: (CredentialStore & { kind: 'keychain' }) | undefined;
   private transportPromise: Promise<Transport> | undefined;
   private readonly warnedFacts = new Set<string>();
@@ -53,6 +57,7 @@ export class Context implements Services {
     this.configDir = configDir(this.env);
     this.debug = Boolean(opts.debug) || debugFromEnv(this.env);
     this.now = opts.now;
+    this.sleep = opts.sleep ?? realSleep;
     this.injectedKeychain = opts.keychain;
   }
 
@@ -79,6 +84,7 @@ export class Context implements Services {
           caFile: this.env.OSMO_CA_FILE || undefined,
           env: this.env,
           debug: this.debug ? (line) => println(this.io.stderr, `[debug] ${line}`) : undefined,
+          sleep: (ms) => this.sleep(ms),
         }),
     );
     return this.transportPromise;
@@ -129,6 +135,10 @@ export class Context implements Services {
     const { openTarget } = await import('./session/targets.js');
     return openTarget(this);
   }
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal });
 }
 
 /** A timer fires at once beyond 2^31-1 ms (Node clamps it to 1 ms), so every request would fail. */

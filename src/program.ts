@@ -59,7 +59,7 @@ export function buildProgram(getContext: () => Context, io: IO): Command {
 
 /**
  * The one exit point: maps typed errors to SPEC.md's exit codes. `injected`
- * (a clock, a keychain) is for tests that run osmo in-process (test/helpers/in-process.ts).
+ * (a clock and its sleep, a keychain) is for tests that run osmo in-process (test/helpers/in-process.ts).
  */
 export async function main(argv: string[], io: IO = processIO(), env: NodeJS.ProcessEnv = process.env, injected: Injected = {}): Promise<number> {
   let context: Context | undefined;

@@ -29,6 +29,12 @@ export interface Settings {
   readonly env: NodeJS.ProcessEnv;
   /** The time in ms since the epoch when a test injects a clock (test/helpers/in-process.ts); else Date.now(). */
   readonly now?: () => number;
+  /**
+   * Waits `ms` on the same clock as `now`: real time, unless a test injects a
+   * clock whose time it moves (test/helpers/in-process.ts). Rejects with an
+   * AbortError as soon as `signal` aborts.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The network: the one Transport, and OSMO API clients over it. */

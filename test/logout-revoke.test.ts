@@ -3,13 +3,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { tokenLogin, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
+import { runOsmo } from './helpers/cli.js';
 
+// In-process, but for the revoking logout's main path, which the real
+// bin/osmo runs once (the first case).
 const server = useServer();
+const newUser = inProcessUser;
 const REVOKE = 'POST /oauth/revoke';
 const USER = 'svc@example.com';
 
-async function passwordLogin(): Promise<{ osmo: ReturnType<typeof newUser>['osmo']; dir: string; refreshToken: string }> {
+async function passwordLogin(): Promise<{ osmo: ReturnType<typeof inProcessUser>['osmo']; dir: string; refreshToken: string }> {
   const { osmo, dir } = newUser();
   server().oauth.setPassword(USER, 'correct horse battery');
   const login = await osmo(['login', server().url, '--method', 'password', '--username', USER, '--password-stdin'], { input: 'correct horse battery\n' });
@@ -22,9 +27,9 @@ async function passwordLogin(): Promise<{ osmo: ReturnType<typeof newUser>['osmo
 
 describe('logout revokes an OAuth login\'s refresh token at the identity provider', () => {
   it('the refresh token no longer works after logout', async () => {
-    const { osmo, dir, refreshToken } = await passwordLogin();
+    const { dir, refreshToken } = await passwordLogin();
     server().resetCounts();
-    const res = await osmo(['logout']);
+    const res = await runOsmo(['logout'], dir);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout, `Successfully logged out of ${server().url}.\n`);
     assert.equal(res.stderr, '', 'success is silent');

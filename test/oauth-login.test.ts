@@ -5,15 +5,17 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser as newProcessUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
+import { LIST, newUser as newProcessUser, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { inProcessUser, TestClock } from './helpers/in-process.js';
 import { baseEnv, OSMO_BIN, tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
+import { until } from './helpers/wait.js';
 import { havePty, runInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 
-// In-process (test/helpers/in-process.ts), a JWT aged by the clock; through
-// bin/osmo: the system opener (found on the PATH osmo is given, which
+// In-process (test/helpers/in-process.ts), a JWT aged by the clock and osmo's
+// waits (the device polling interval, OSMO_LOGIN_TIMEOUT) skipped on it;
+// through bin/osmo: the system opener (found on the PATH osmo is given, which
 // in-process is the runner's), Ctrl-C and the terminal case.
 const clock = new TestClock();
 const server = useServer({ now: clock.now });
@@ -45,12 +47,52 @@ function assertNoSecretPrinted(res: RunResult, secrets: Stored['secrets'], extra
 }
 
 /** A PKCE login whose "browser" follows the redirect; the page osmo answers with is returned too. */
-async function pkceLogin(osmo: Osmo, args: string[] = [], env: Record<string, string> = {}): Promise<RunResult & { page: string }> {
-  const pageFile = `${tempDir('osmo-page-')}/page.txt`;
+async function pkceLogin(osmo: Osmo, args: string[] = [], env: Record<string, string> = {}, pageFile = `${tempDir('osmo-page-')}/page.txt`): Promise<RunResult & { page: string }> {
   const res = await osmo(['login', server().url, ...args], { env: { BROWSER, BROWSER_PAGE_FILE: pageFile, ...env } });
   // osmo may exit before the browser has written down the page it got.
   for (let i = 0; i < 40 && !existsSync(pageFile); i++) await sleep(50);
   return { ...res, page: existsSync(pageFile) ? readFileSync(pageFile, 'utf8') : '' };
+}
+
+/**
+ * `osmo login URL ARGS` in-process up to the device code it shows; then
+ * `pendingPolls` polls are answered authorization_pending, `act` approves,
+ * denies or expires the code, and every further wait is skipped on the
+ * clock. Returns the run, the code and the waits osmo made (ms, in order).
+ */
+async function deviceLogin(
+  osmo: Osmo,
+  act: (userCode: string) => void,
+  opts: { args?: string[]; env?: Record<string, string>; pendingPolls?: number } = {},
+): Promise<RunResult & { userCode: string; waits: number[] }> {
+  const earlier = new Set(server().oauth.pendingUserCodes());
+  const run = osmo(['login', server().url, ...(opts.args ?? ['--method', 'code'])], { env: opts.env });
+  let userCode: string | undefined;
+  await until('a device code', () => (userCode = server().oauth.pendingUserCodes().find((c) => !earlier.has(c))) !== undefined, { child: run });
+  const waits: number[] = [];
+  for (let i = 0; i < (opts.pendingPolls ?? 0); i++) {
+    const polls = server().count('POST /oauth/token');
+    const ms = await clock.waiting();
+    waits.push(ms);
+    clock.advance(ms);
+    await until('the next poll', () => server().count('POST /oauth/token') > polls, { child: run });
+  }
+  act(userCode!);
+  waits.push(...(await clock.fastForward(run)));
+  return { ...(await run), userCode: userCode!, waits };
+}
+
+/**
+ * Starts `login`, waits until osmo waits for the browser (and, with
+ * `pageFile`, until the browser has got its page), checks that osmo waits
+ * `timeoutMs`, then lets that time pass on the clock.
+ */
+async function pastLoginTimeout<T extends RunResult>(login: Promise<T>, timeoutMs: number, pageFile?: string): Promise<T> {
+  const waited = await Promise.race([clock.waiting(), login.then((res) => assert.fail(`osmo ended before waiting for the browser: ${res.stderr}`))]);
+  assert.equal(waited, timeoutMs);
+  if (pageFile) await until('the browser to get its page', () => existsSync(pageFile), { child: login });
+  clock.advance(timeoutMs);
+  return login;
 }
 
 /**
@@ -136,7 +178,8 @@ describe('osmo login --method pkce (the default)', () => {
     server().oauth.tamper({ wrongState: true });
     try {
       const before = server().oauth.count('authorization_code');
-      const res = await pkceLogin(osmo, [], { OSMO_LOGIN_TIMEOUT: '2' });
+      const pageFile = `${tempDir('osmo-page-')}/page.txt`;
+      const res = await pastLoginTimeout(pkceLogin(osmo, [], { OSMO_LOGIN_TIMEOUT: '2' }, pageFile), 2000, pageFile);
       assert.equal(res.code, 2, res.stderr);
       assert.match(res.stderr, /^Error: no answer from the browser within 2 s/m);
       assert.match(res.page, /^400\n.*wrong or missing state/);
@@ -206,7 +249,7 @@ describe('osmo login --method pkce (the default)', () => {
 
   it('gives up after OSMO_LOGIN_TIMEOUT with a hint to use --method code', async () => {
     const { osmo, dir } = newUser();
-    const res = await osmo(['login', server().url], { env: { BROWSER: 'true', OSMO_LOGIN_TIMEOUT: '1' } });
+    const res = await pastLoginTimeout(osmo(['login', server().url], { env: { BROWSER: 'true', OSMO_LOGIN_TIMEOUT: '1' } }), 1000);
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /no answer from the browser within 1 s\n.*--method code/);
     assertNothingStored(dir);
@@ -217,16 +260,14 @@ describe('osmo login --method code', () => {
   it('shows the code, polls until it is approved, and refreshes later', async () => {
     const { osmo, dir } = newUser();
     let userCode = '';
-    const res = await assertLoginThenRefresh(osmo, dir, () =>
-      withDeviceCode(
-        server(),
-        () => osmo(['login', server().url, '--method', 'code']),
-        (code) => {
-          userCode = code;
-          setTimeout(() => server().oauth.approveDevice(code, 'user@example.com'), 1200);
-        },
-      ),
-    );
+    let waits: number[] = [];
+    const res = await assertLoginThenRefresh(osmo, dir, async () => {
+      const login = await deviceLogin(osmo, (code) => server().oauth.approveDevice(code, 'user@example.com'), { pendingPolls: 1 });
+      ({ userCode, waits } = login);
+      return login;
+    });
+    // The provider's interval (1 s) before each poll, the pending one included.
+    assert.deepEqual(waits, [1000, 1000]);
     assert.match(res.stdout, /Successfully logged in\. Welcome User\.\n$/);
     assert.ok(res.stderr.includes(`open ${server().url}/oauth/device/verify in a browser and enter the code ${userCode}`), res.stderr);
     assert.ok(res.stderr.includes(`${server().url}/oauth/device/verify?user_code=${userCode}`), res.stderr);
@@ -236,26 +277,33 @@ describe('osmo login --method code', () => {
   it('a denied code exits 2 and stores nothing, after honouring slow_down', async () => {
     const { osmo, dir } = newUser();
     server().oauth.slowDownNext(1);
-    const res = await withDeviceCode(
-      server(),
-      () => osmo(['login', server().url, '--method', 'code']),
-      (code) => server().oauth.denyDevice(code),
-    );
+    const res = await deviceLogin(osmo, (code) => server().oauth.denyDevice(code));
     assert.equal(res.code, 2, res.stderr);
+    assert.deepEqual(res.waits, [1000, 6000], 'slow_down adds 5 s to the interval');
     assert.match(res.stderr, /^Error: the login with code \S+ was denied/m);
     assertNothingStored(dir);
   });
 
   it('an expired code exits 2 and stores nothing', async () => {
     const { osmo, dir } = newUser();
-    const res = await withDeviceCode(
-      server(),
-      () => osmo(['login', server().url, '--method', 'code']),
-      (code) => server().oauth.expireDevice(code),
-    );
+    const res = await deviceLogin(osmo, (code) => server().oauth.expireDevice(code));
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /^Error: the code \S+ expired before it was approved/m);
     assertNothingStored(dir);
+  });
+
+  it('a code nobody approves expires after its lifetime (600 s), polled once a minute however long the provider asks to wait', async () => {
+    const { osmo, dir } = newUser();
+    server().oauth.setDeviceInterval(3600);
+    try {
+      const res = await deviceLogin(osmo, () => {});
+      assert.equal(res.code, 2, res.stderr);
+      assert.match(res.stderr, /^Error: the code \S+ expired before it was approved\n {2}.*approve the code within 10 minutes/m);
+      assert.deepEqual(res.waits, Array<number>(10).fill(60_000));
+      assertNothingStored(dir);
+    } finally {
+      server().oauth.setDeviceInterval(1);
+    }
   });
 
   it('Ctrl-C while waiting ends osmo by SIGINT (exit status 130) and stores nothing', async () => {
@@ -361,12 +409,9 @@ describe('osmo login --method password', () => {
 describe('where no browser can be opened', () => {
   it('without --method, a browser that fails to start falls back to a device code at once', async () => {
     const { osmo, dir } = newUser();
-    const res = await withDeviceCode(
-      server(),
-      () => osmo(['login', server().url], { env: { BROWSER: 'false' } }),
-      (code) => server().oauth.approveDevice(code, 'user@example.com'),
-    );
+    const res = await deviceLogin(osmo, (code) => server().oauth.approveDevice(code, 'user@example.com'), { args: [], env: { BROWSER: 'false' } });
     assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(res.waits, [1000]);
     assert.match(res.stderr, /^No browser can be opened here \(the browser "false" from BROWSER failed \(exit code 1\)\); logging in with a device code instead \(--method code\)\.$/m);
     assert.match(res.stdout, /Successfully logged in\. Welcome User\.\n$/);
     assert.equal(stored(dir).config.servers[server().url]?.method, 'code');
@@ -423,7 +468,7 @@ describe('where no browser can be opened', () => {
 
   it('with --method pkce in an SSH session it says at once that no browser was started, and keeps waiting', async () => {
     const { osmo, dir } = newUser();
-    const res = await osmo(['login', server().url, '--method', 'pkce'], { env: { BROWSER: undefined, SSH_CONNECTION: '10.0.0.1 51000 10.0.0.2 22', OSMO_LOGIN_TIMEOUT: '1' } });
+    const res = await pastLoginTimeout(osmo(['login', server().url, '--method', 'pkce'], { env: { BROWSER: undefined, SSH_CONNECTION: '10.0.0.1 51000 10.0.0.2 22', OSMO_LOGIN_TIMEOUT: '1' } }), 1000);
     assert.equal(res.code, 2, res.stderr);
     assert.match(res.stderr, /^Open this URL in your browser: \S+\nNo browser was started: this is an SSH session\. The sign-in ends at http:\/\/localhost:(\d+), so open the URL in a browser that can reach this machine \(e\.g\. through `ssh -L \1:localhost:\1`\), or use --method code\.\nWaiting for the browser/);
     assert.match(res.stderr, /^Error: no answer from the browser within 1 s/m);
@@ -445,15 +490,9 @@ describe('what the identity provider sends is kept within bounds', () => {
     const { osmo } = newUser();
     server().oauth.setDeviceInterval(0.001);
     try {
-      const polls = server().oauth.count('device_code');
-      const res = await withDeviceCode(
-        server(),
-        () => osmo(['login', server().url, '--method', 'code']),
-        (code) => setTimeout(() => server().oauth.approveDevice(code, 'user@example.com'), 2500),
-      );
+      const res = await deviceLogin(osmo, (code) => server().oauth.approveDevice(code, 'user@example.com'), { pendingPolls: 2 });
       assert.equal(res.code, 0, res.stderr);
-      const made = server().oauth.count('device_code') - polls;
-      assert.ok(made >= 2 && made <= 4, `${made} polls in about 3 s`);
+      assert.deepEqual(res.waits, [1000, 1000, 1000], 'one poll a second');
     } finally {
       server().oauth.setDeviceInterval(1);
     }

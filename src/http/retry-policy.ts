@@ -9,9 +9,10 @@ type RetryCallback = NonNullable<RetryHandler.RetryOptions['retry']>;
 /**
  * undici's retry decision with "full jitter" added to its exponential
  * back-off, so that parallel CI jobs hitting the same outage do not retry in
- * lock-step. Retry-After is honoured up to the maximum delay.
+ * lock-step. Retry-After is honoured up to the maximum delay. The back-off
+ * is waited through `wait`, the context's clock (Services.sleep).
  */
-export const jitteredRetry: RetryCallback = (err, { state, opts }, cb) => {
+export const jitteredRetry = (wait: (ms: number) => Promise<void>): RetryCallback => (err, { state, opts }, cb) => {
   const { statusCode, code, headers } = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string> };
   const retry = opts.retryOptions ?? {};
   const maxRetries = retry.maxRetries ?? 3;
@@ -29,5 +30,8 @@ export const jitteredRetry: RetryCallback = (err, { state, opts }, cb) => {
   const retryAfterSeconds = Number(headers?.['retry-after']);
   const backoff = Math.min(minTimeout * factor ** (state.counter - 1), maxTimeout);
   const delay = retryAfterSeconds > 0 ? Math.min(retryAfterSeconds * 1000, maxTimeout) : backoff / 2 + Math.random() * (backoff / 2);
-  setTimeout(() => cb(null), delay);
+  wait(delay).then(
+    () => cb(null),
+    (stopped: unknown) => cb(stopped instanceof Error ? stopped : new Error(String(stopped))),
+  );
 };

@@ -40,6 +40,8 @@ export interface TransportOptions {
    */
   env: NodeJS.ProcessEnv;
   debug?: (line: string) => void;
+  /** How a retry waits out its back-off: the context's clock (Services.sleep); real time if absent. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Bodies larger than this are not an OSMO response; stop reading. */
@@ -144,7 +146,7 @@ export class Transport {
       methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'POST'],
       statusCodes: RETRY_STATUS_CODES,
       errorCodes: RETRY_ERROR_CODES,
-      retry: jitteredRetry,
+      retry: jitteredRetry(this.opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))),
       throwOnError: false,
     }));
     return this.retrying;

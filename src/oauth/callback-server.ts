@@ -12,8 +12,11 @@ export interface Callback {
 export interface CallbackServer {
   /** `http://localhost:PORT`, the form OSMO's Python client registers (root path). */
   redirectUri: string;
-  /** The first callback that carries the expected state, even one that came before the call; rejects after `timeoutMs`. */
-  wait(timeoutMs: number, timeoutHint: string): Promise<Callback>;
+  /**
+   * The first callback that carries the expected state, even one that came
+   * before the call; rejects once `sleep` (the context's clock) has waited `timeoutMs`.
+   */
+  wait(timeoutMs: number, timeoutHint: string, sleep: (ms: number, signal: AbortSignal) => Promise<void>): Promise<Callback>;
   /** Stops listening and drops every connection, including ones others hold open. */
   close(): void;
 }
@@ -46,24 +49,28 @@ export async function startCallbackServer(opts: { port?: number; state: string }
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: bound } = server.address() as AddressInfo;
-  let timer: NodeJS.Timeout | undefined;
+  // Ends the wait for the timeout once the callback came or the server closed.
+  const stopTimeout = new AbortController();
 
   return {
     redirectUri: `http://localhost:${bound}`,
-    wait: (timeoutMs, timeoutHint) =>
+    wait: (timeoutMs, timeoutHint, sleep) =>
       new Promise<Callback>((resolve, reject) => {
         if (received) return resolve(received);
-        timer = setTimeout(() => {
-          deliver = undefined;
-          reject(new AuthError(`no answer from the browser within ${describeSeconds(timeoutMs / 1000)}`, timeoutHint));
-        }, timeoutMs);
+        sleep(timeoutMs, stopTimeout.signal).then(
+          () => {
+            deliver = undefined;
+            reject(new AuthError(`no answer from the browser within ${describeSeconds(timeoutMs / 1000)}`, timeoutHint));
+          },
+          () => {}, // aborted: the callback came, or the login ended otherwise
+        );
         deliver = (callback) => {
-          clearTimeout(timer);
+          stopTimeout.abort();
           resolve(callback);
         };
       }),
     close: () => {
-      clearTimeout(timer);
+      stopTimeout.abort();
       server.close();
       server.closeAllConnections();
     },

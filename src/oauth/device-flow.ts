@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Services } from '../services.js';
 import { AuthError } from '../errors.js';
 import { OAuthRefused } from './oauth-errors.js';
@@ -29,14 +28,16 @@ export async function deviceLogin(ctx: Services, provider: OAuthProvider, hint: 
   if (device.verification_uri_complete) ctx.notice(`(or open ${device.verification_uri_complete} and confirm the code)`);
 
   let intervalS = pollInterval(device.interval);
-  const deadline = Date.now() + device.expires_in * 1000;
+  // On the context's clock, as the waits below are: a test moves both.
+  const now = ctx.now ?? Date.now;
+  const deadline = now() + device.expires_in * 1000;
   const expired = new AuthError(`the code ${device.user_code} expired before it was approved`, `${hint}, and approve the code within ${Math.round(device.expires_in / 60)} minutes`);
   const spinner = startSpinner(ctx.io, 'Waiting for approval (Ctrl-C to stop)...');
   if (!ctx.io.stderrIsTTY) ctx.notice('Waiting for approval (Ctrl-C to stop)...');
   try {
     for (;;) {
-      await sleep(intervalS * 1000);
-      if (Date.now() >= deadline) throw expired;
+      await ctx.sleep(intervalS * 1000);
+      if (now() >= deadline) throw expired;
       try {
         return await provider.pollDevice(device.device_code);
       } catch (err) {

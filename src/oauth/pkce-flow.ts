@@ -65,7 +65,7 @@ export async function pkceLogin(ctx: Settings & Terminal, provider: OAuthProvide
     }
     ctx.notice('Waiting for the browser to finish the login (Ctrl-C to stop)...');
 
-    const first = await Promise.race([server.wait(opts.timeoutMs, `run \`osmo login ${opts.url} --method code\` to log in without a browser on this machine`), gaveUp]);
+    const first = await Promise.race([server.wait(opts.timeoutMs, `run \`osmo login ${opts.url} --method code\` to log in without a browser on this machine`, (ms, signal) => ctx.sleep(ms, signal)), gaveUp]);
     if ('noBrowser' in first) return first;
     try {
       const tokens = await provider.exchangeCode(first.params, state, server.redirectUri, verifier, nonce);

@@ -55,10 +55,13 @@ export class GrantStore {
   wrongNonce = false;
   noIdTokenOnRefresh = false;
 
+  /** The server's clock (a test's TestClock in-process): device codes and authorization codes expire on it. */
+  constructor(private readonly nowMs: () => number = Date.now) {}
+
   startDevice(clientId: string): DeviceGrant & { expiresIn: number } {
     const grant: DeviceGrant = {
       deviceCode: opaque(), userCode: userCode(), clientId,
-      expiresAtMs: Date.now() + DEVICE_TTL_S * 1000, status: 'pending',
+      expiresAtMs: this.nowMs() + DEVICE_TTL_S * 1000, status: 'pending',
     };
     this.devices.set(grant.deviceCode, grant);
     return { ...grant, expiresIn: DEVICE_TTL_S };
@@ -73,7 +76,7 @@ export class GrantStore {
 
   /** A device grant whose lifetime ran out counts as expired even if nobody said so. */
   deviceStatus(grant: DeviceGrant): DeviceGrant['status'] {
-    if (grant.status === 'pending' && Date.now() >= grant.expiresAtMs) grant.status = 'expired';
+    if (grant.status === 'pending' && this.nowMs() >= grant.expiresAtMs) grant.status = 'expired';
     return grant.status;
   }
 
@@ -83,7 +86,7 @@ export class GrantStore {
 
   issueCode(code: Omit<AuthCode, 'expiresAtMs'>): string {
     const value = opaque();
-    this.codes.set(value, { ...code, expiresAtMs: Date.now() + CODE_TTL_MS });
+    this.codes.set(value, { ...code, expiresAtMs: this.nowMs() + CODE_TTL_MS });
     return value;
   }
 
@@ -91,7 +94,7 @@ export class GrantStore {
   takeCode(value: string): AuthCode | undefined {
     const code = this.codes.get(value);
     this.codes.delete(value);
-    return code && Date.now() < code.expiresAtMs ? code : undefined;
+    return code && this.nowMs() < code.expiresAtMs ? code : undefined;
   }
 
   issueRefresh(grant: RefreshGrant): string {

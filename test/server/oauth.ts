@@ -56,7 +56,7 @@ function profileOf(user: string): Claims {
 }
 
 export function createOAuthProvider(deps: OAuthDeps): { routes: Route[]; controls: OAuthControls } {
-  const grants = new GrantStore();
+  const grants = new GrantStore(() => deps.nowSeconds() * 1000);
   let authorizeUser = deps.defaultUser;
   const issuer = (): string => `${deps.baseUrl()}/oauth`;
 
