@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { buildProgram, main } from '../src/program.js';
-import { processIO, type IO } from '../src/io.js';
+import { buildProgram } from '../src/program.js';
+import { processIO } from '../src/io.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { baseEnv, runOsmo, tempDir } from './helpers/cli.js';
+import { runOsmo, tempDir } from './helpers/cli.js';
 import { runInProcess } from './helpers/in-process.js';
+import { runOnTerminal } from './helpers/in-process-terminal.js';
 import { havePty, runOsmoInPty } from './helpers/pty.js';
 import { skipOrFail } from './helpers/unavailable.js';
 
@@ -18,28 +18,11 @@ import { skipOrFail } from './helpers/unavailable.js';
 // every page once per flag, and two real pseudo-terminals.
 const PAGES = fileURLToPath(new URL('../dist/help.json', import.meta.url));
 
-/** Written to by osmo; a terminal of `columns` columns when given. */
-class Screen extends Writable {
-  text = '';
-  readonly isTTY: boolean;
-  constructor(readonly columns?: number) {
-    super();
-    this.isTTY = columns !== undefined;
-  }
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
 /** `osmo ARGS` in-process, stdout a terminal of `columns` columns (or a pipe): exit code and stdout. */
 async function inProcessOn(args: string[], columns?: number): Promise<{ code: number; stdout: string }> {
-  const stdout = new Screen(columns);
-  const stderr = new Screen(columns);
-  const io: IO = { stdout, stderr, stdin: Readable.from([]), stdinIsTTY: columns !== undefined, stderrIsTTY: columns !== undefined };
-  const code = await main(args, io, baseEnv(tempDir(), { NO_COLOR: undefined }));
-  assert.equal(stderr.text, '', `osmo ${args.join(' ')} wrote to stderr`);
-  return { code, stdout: stdout.text };
+  const res = await runOnTerminal(args, columns, { env: { NO_COLOR: undefined } });
+  assert.equal(res.stderr, '', `osmo ${args.join(' ')} wrote to stderr`);
+  return res;
 }
 
 /** `osmo PATH --help` from the command tree itself, as the bundle prints it without bin/osmo's ready-made pages. */
