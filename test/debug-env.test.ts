@@ -1,14 +1,14 @@
 // OSMO_DEBUG: `1` and `true` mean the same everywhere: for the code-cache log
 // of the launcher, the request log, and the stack trace of an error that
 // comes before any request (src/debug-env.ts is the one reader in src/).
-// The launcher's log is only in a process: the error found before any request
-// runs the real bin/osmo; the request log is main()'s, in-process.
+// The launcher's log is only in a process, so these run the real bin/osmo
+// (in-process would add loading src/ to fewer processes than it saves); the
+// cases share nothing but the server and run side by side.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { debugFromEnv } from '../src/debug-env.js';
 import { newUser, useServer } from './helpers/fixtures.js';
-import { inProcessUser } from './helpers/in-process.js';
 
 const launcher = createRequire(import.meta.url)('../bin/run-bundle.js') as { debugFromEnv(env: NodeJS.ProcessEnv): boolean };
 const server = useServer();
@@ -16,7 +16,7 @@ const server = useServer();
 const ON = ['1', 'true', 'TRUE', 'True', ' true '];
 const OFF = [undefined, '', '0', 'false', 'yes', 'on', '2', 'debug'];
 
-describe('OSMO_DEBUG', () => {
+describe('OSMO_DEBUG', { concurrency: true }, () => {
   it('one rule: 1 and true (any case) turn it on, everything else leaves it off, in src/ and in the launcher alike', () => {
     for (const value of [...ON, ...OFF]) {
       const expected = ON.includes(value as string);
@@ -34,7 +34,7 @@ describe('OSMO_DEBUG', () => {
       assert.match(bad.stderr, /^Error: invalid token name "9bad"/m);
       assert.match(bad.stderr, /\n\s+at /, 'the stack trace is printed');
 
-      const login = await inProcessUser().osmo(['login', server().url, '--method', 'dev', '--username', 'user@example.com'], { env: { OSMO_DEBUG: value } });
+      const login = await osmo(['login', server().url, '--method', 'dev', '--username', 'user@example.com'], { env: { OSMO_DEBUG: value } });
       assert.equal(login.code, 0, login.stderr);
       assert.match(login.stderr, /^\[debug\] < 200 GET http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+ in \d+ ms$/m);
     });
