@@ -1,6 +1,9 @@
 // OSMO_DEBUG: `1` and `true` mean the same everywhere: for the code-cache log
 // of the launcher, the request log, and the stack trace of an error that
 // comes before any request (src/debug-env.ts is the one reader in src/).
+// The launcher's log is only in a process, so these run the real bin/osmo
+// (in-process would add loading src/ to fewer processes than it saves); the
+// cases share nothing but the server and run side by side.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -13,7 +16,7 @@ const server = useServer();
 const ON = ['1', 'true', 'TRUE', 'True', ' true '];
 const OFF = [undefined, '', '0', 'false', 'yes', 'on', '2', 'debug'];
 
-describe('OSMO_DEBUG', () => {
+describe('OSMO_DEBUG', { concurrency: true }, () => {
   it('one rule: 1 and true (any case) turn it on, everything else leaves it off, in src/ and in the launcher alike', () => {
     for (const value of [...ON, ...OFF]) {
       const expected = ON.includes(value as string);

@@ -1,8 +1,9 @@
 // Bare answers from the service, with what to do next added: a 403 for -u
-// and a token name that is taken.
+// and a token name that is taken. In-process through main() (test/helpers/in-process.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { futureDate, newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { futureDate, tokenLogin, useServer } from './helpers/fixtures.js';
+import { inProcessUser as newUser } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 
 const server = useServer();

@@ -1,17 +1,21 @@
 // A hostile OSMO service and identity provider (test/server/hostile.ts):
 // escape sequences and line breaks in every text field, OAuth errors that
 // echo the request, a body that trickles. Findings 2, 4 and 5 of issue 13.
+// osmo runs in-process through main() (test/helpers/in-process.ts) with the
+// server's clock: what reaches the terminal is main()'s output.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LIST, newUser, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
+import { LIST, useServer, withDeviceCode, withJwtLifetime } from './helpers/fixtures.js';
+import { inProcessUser, TestClock } from './helpers/in-process.js';
 import { tempDir, withoutSpaces, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { HOSTILE_TEXT, HOSTILE_USER } from './server/hostile.js';
 
-const server = useServer({ hostile: true });
+const clock = new TestClock();
+const server = useServer({ hostile: true, now: clock.now });
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser(clock);
 const BROWSER = withoutSpaces(fileURLToPath(new URL('./helpers/browser-follow.mjs', import.meta.url)));
 
 // Anything that acts on a terminal; a line break is allowed only between lines osmo itself prints.
@@ -150,7 +154,7 @@ describe('finding 4: OAuth errors never repeat a secret of the request', () => {
     const { refreshToken } = (JSON.parse(readFileSync(`${dir}/credentials.json`, 'utf8')) as { accounts: Record<string, { refreshToken: string }> }).accounts[server().url]!;
     // Someone else used (and so rotated away) the stored refresh token: the next renewal is refused.
     await fetch(`${server().url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'c' }) });
-    await sleep(1200);
+    clock.advance(1_200); // inside the 30 s renewal margin of the 31 s JWT
     for (const format of [[], ['-t', 'json']]) {
       const res = await osmo(['token', 'list', ...format]);
       assert.equal(res.code, 2, res.stderr);
@@ -168,10 +172,10 @@ describe('finding 5: OSMO_HTTP_TIMEOUT bounds the whole request, body included',
     // 200 bytes: a minute at this pace, yet no gap between bytes reaches the time-out.
     server().fault({ route: LIST, status: 200, body: ' '.repeat(200), contentType: 'application/octet-stream', trickleMs: 300 });
     const started = Date.now();
-    const res = await osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '2' }, timeoutMs: 30_000 });
+    const res = await osmo(['token', 'list'], { env: { OSMO_HTTP_TIMEOUT: '1' } });
     const ms = Date.now() - started;
-    assertCleanFailure(res, { code: 10, message: /^no response from 127\.0\.0\.1:\d+ within 2 s$/ });
-    // 2 s and a process start (slow on a loaded machine), far from the minute the body takes.
+    assertCleanFailure(res, { code: 10, message: /^no response from 127\.0\.0\.1:\d+ within 1 s$/ });
+    // 1 s (slower on a loaded machine), far from the minute the body takes.
     assert.ok(ms < 10_000, `took ${ms} ms`);
   });
 });

@@ -2,12 +2,18 @@
 // logging on; the PAT it logged in with and every JWT the server issued must
 // appear in no output (the new PAT once, in `token set`'s stdout) and in no
 // file but the credential store.
+//
+// osmo runs in-process through main() (test/helpers/in-process.ts): the output
+// and the files are main()'s. A few steps of the debug session run the real
+// bin/osmo, so that what only the process adds (bin/run-bundle.js's code cache
+// line, the process's own streams) is checked for leaks too: a login and a list.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startOsmoServer } from './server/osmo-server.js';
 import { runOsmo, tempDir, type RunResult } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { EXCHANGE, LIST } from './helpers/fixtures.js';
 import { nonLoopbackIPv4, startForwarder } from './helpers/fault-servers.js';
@@ -53,6 +59,8 @@ interface Step {
   /** Runs just before the step. */
   before?: () => void;
   code: number;
+  /** Through the real bin/osmo rather than in-process. */
+  process?: true;
 }
 
 describe('secret hygiene', { concurrency: true }, () => {
@@ -68,9 +76,9 @@ describe('secret hygiene', { concurrency: true }, () => {
       const currentJwt = (): string => [...(filesUnder(dir).get(CREDENTIALS) ?? '').matchAll(JWT)].map((m) => m[0]).at(-1) ?? '';
 
       const steps: Step[] = [
-        { label: 'login by token file', args: ['--debug', 'login', url, '--method', 'token', '--token-file', tokenFile(loginPat)], code: 0 },
+        { label: 'login by token file', args: ['--debug', 'login', url, '--method', 'token', '--token-file', tokenFile(loginPat)], code: 0, process: true },
         { label: 'token set', args: ['--debug', 'token', 'set', 'new-token', '-d', 'for CI', '-r', 'osmo-user'], code: 0 },
-        { label: 'token list', args: ['token', 'list', '--debug'], code: 0 },
+        { label: 'token list', args: ['token', 'list', '--debug'], code: 0, process: true },
         { label: 'token list -t json (OSMO_DEBUG=1)', args: ['token', 'list', '-t', 'json'], env: debug, code: 0 },
         { label: 'whoami', args: ['--debug', 'whoami'], code: 0 },
         { label: 'whoami -t json', args: ['whoami', '-t', 'json'], env: debug, code: 0 },
@@ -101,7 +109,7 @@ describe('secret hygiene', { concurrency: true }, () => {
       const results: Array<{ step: Step; res: RunResult }> = [];
       for (const step of steps) {
         step.before?.();
-        const res = await runOsmo(step.args, dir, { env: step.env, input: step.input });
+        const res = await (step.process ? runOsmo : runInProcess)(step.args, dir, { env: step.env, input: step.input });
         assert.equal(res.code, step.code, `${step.label}: exit ${res.code}\n${res.stderr}`);
         results.push({ step, res });
         for (const [path, text] of filesUnder(dir)) {
@@ -114,6 +122,8 @@ describe('secret hygiene', { concurrency: true }, () => {
         const bearer = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
         if (bearer) jwts.add(bearer);
       }
+      const codeCache = results.filter((r) => r.step.process).flatMap((r) => r.res.stderr.split('\n')).filter((l) => l.startsWith('[debug] code cache:'));
+      assert.ok(codeCache.length >= 2, 'the steps run through bin/osmo show its code cache line');
       assert.ok(jwts.size >= 2, `expected the login JWT and the one after re-keying, saw ${jwts.size}`);
       assert.equal(server.count(EXCHANGE), 2);
 
@@ -194,7 +204,7 @@ describe('secret hygiene', { concurrency: true }, () => {
       const env = { OSMO_URL: server.url, OSMO_TOKEN: pat, OSMO_DEBUG: '1' };
       const outputs: string[] = [];
       for (const args of [['token', 'list'], ['token', 'roles', 'ci-token'], ['token', 'roles', 'nope']]) {
-        const res = await runOsmo(args, dir, { env });
+        const res = await runInProcess(args, dir, { env });
         outputs.push(res.stdout, res.stderr);
       }
       const bearers = server.requests.map((r) => /^Bearer (\S+)$/.exec(String(r.headers.authorization ?? ''))?.[1]).filter((b): b is string => Boolean(b));
@@ -217,7 +227,7 @@ describe('transport safety', { concurrency: true }, () => {
       for (const mode of [0o644, 0o640, 0o604, 0o600]) {
         const pat = server.issuePat('user@example.com', `mode-${mode.toString(8)}`);
         const file = tokenFile(pat, mode);
-        const res = await runOsmo(['login', server.url, '--method', 'token', '--token-file', file], tempDir());
+        const res = await runInProcess(['login', server.url, '--method', 'token', '--token-file', file], tempDir());
         assert.equal(res.code, 0, res.stderr);
         if (mode === 0o600) {
           assert.equal(res.stderr, '');
@@ -235,15 +245,15 @@ describe('transport safety', { concurrency: true }, () => {
   it('refuses plain http:// to a non-loopback host before any DNS look-up (exit 2, not 10)', async () => {
     const pat = 'opaque-access-token-value';
     const refused = /^refusing to send (credentials|OSMO_TOKEN) over plain http:\/\/ to example\.invalid$/;
-    const login = await runOsmo(['login', 'http://example.invalid', '--method', 'token', '--token-file', tokenFile(pat)], tempDir());
+    const login = await runInProcess(['login', 'http://example.invalid', '--method', 'token', '--token-file', tokenFile(pat)], tempDir());
     assertCleanFailure(login, { code: 2, message: refused });
     assert.equal(login.stdout, '');
 
-    const ci = await runOsmo(['token', 'list'], tempDir(), { env: { OSMO_URL: 'http://example.invalid', OSMO_TOKEN: pat } });
+    const ci = await runInProcess(['token', 'list'], tempDir(), { env: { OSMO_URL: 'http://example.invalid', OSMO_TOKEN: pat } });
     assertCleanFailure(ci, { code: 2, message: refused });
 
     // With the explicit flag the request does go out (and fails at DNS, exit 10), after a warning.
-    const allowed = await runOsmo(['login', 'http://example.invalid', '--method', 'token', '--token-file', tokenFile(pat), '--allow-insecure-http'], tempDir());
+    const allowed = await runInProcess(['login', 'http://example.invalid', '--method', 'token', '--token-file', tokenFile(pat), '--allow-insecure-http'], tempDir());
     assertCleanFailure(allowed, {
       code: 10,
       message: /^cannot resolve host example\.invalid$/,
@@ -256,7 +266,7 @@ describe('transport safety', { concurrency: true }, () => {
     try {
       for (const [i, url] of [server.url, server.url.replace('127.0.0.1', 'localhost')].entries()) {
         const pat = server.issuePat('user@example.com', `loop-${i}`);
-        const res = await runOsmo(['login', url, '--method', 'token', '--token-file', tokenFile(pat)], tempDir());
+        const res = await runInProcess(['login', url, '--method', 'token', '--token-file', tokenFile(pat)], tempDir());
         assert.equal(res.code, 0, res.stderr);
         assert.equal(res.stderr, '');
       }
@@ -274,18 +284,18 @@ describe('transport safety', { concurrency: true }, () => {
       const dir = tempDir();
       const warning = new RegExp(`^Warning: credentials for ${forwarder.url.replace(/\./g, '\\.')} travel unencrypted over http://\\n`);
       const file = tokenFile(server.issuePat('user@example.com', 'lan-token'));
-      const refused = await runOsmo(['login', forwarder.url, '--method', 'token', '--token-file', file], dir);
+      const refused = await runInProcess(['login', forwarder.url, '--method', 'token', '--token-file', file], dir);
       assertCleanFailure(refused, { code: 2, message: /^refusing to send credentials over plain http:\/\// });
       assert.equal(server.count(), 0, 'nothing was sent');
 
-      const allowed = await runOsmo(['login', forwarder.url, '--method', 'token', '--token-file', file, '--allow-insecure-http'], dir);
+      const allowed = await runInProcess(['login', forwarder.url, '--method', 'token', '--token-file', file, '--allow-insecure-http'], dir);
       assert.equal(allowed.code, 0, allowed.stderr);
       assert.match(allowed.stderr, warning);
 
-      const again = await runOsmo(['login', forwarder.url, '--method', 'token', '--token-file', file], dir);
+      const again = await runInProcess(['login', forwarder.url, '--method', 'token', '--token-file', file], dir);
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stderr, warning);
-      assert.equal((await runOsmo(['token', 'list'], dir)).code, 0);
+      assert.equal((await runInProcess(['token', 'list'], dir)).code, 0);
     } finally {
       await forwarder.close();
       await server.close();

@@ -4,14 +4,27 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
-import { OSMO_BIN, baseEnv, tempDir } from './helpers/cli.js';
+import { newUser, useServer } from './helpers/fixtures.js';
+import { OSMO_BIN, baseEnv, runOsmo, tempDir, type RunOptions, type RunResult } from './helpers/cli.js';
+import { writeState } from '../src/config/state.js';
 
 const server = useServer();
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 import { commandKey } from '../src/startup/code-cache.js';
 const CACHE_SUBDIR = `v8-${process.version}-${process.arch}`;
+
+// Start-up is a process matter: every command under test runs the real bin/osmo.
+// A test's login is written, not run (what `osmo login --method dev` stores),
+// as test/faults.test.ts sets up its users: the login is not under test here.
+
+/** A user with a developer login to the server, holding a token named `name`, and a bin/osmo runner bound to its config directory. */
+function loggedIn(name: string): { osmo: (args: string[], opts?: RunOptions) => Promise<RunResult> } {
+  const dir = tempDir();
+  writeState(dir, { version: 1, current: server().url, servers: { [server().url]: { method: 'dev', username: 'user@example.com' } } });
+  server().issuePat('user@example.com', name);
+  return { osmo: (args, opts = {}) => runOsmo(args, dir, opts) };
+}
 
 /** The files of osmo's code cache for this Node: <XDG_CACHE_HOME>/osmo/v8-<version>-<arch>/<build>-<command>.bin. */
 function cacheFiles(cacheHome: string): string[] {
@@ -90,8 +103,7 @@ describe('start-up', () => {
 
 describe("V8's code cache", () => {
   it('the first run of a command leaves its compiled code under $XDG_CACHE_HOME/osmo; the next uses it and writes nothing', async () => {
-    const { osmo } = newUser();
-    await tokenLogin(server(), osmo, 'user@example.com', 'cache-token');
+    const { osmo } = loggedIn('cache-token');
     const cacheHome = tempDir('osmo-xdg-cache-');
     const first = await osmo(['token', 'list', '--debug'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(first.code, 0, first.stderr);
@@ -122,8 +134,7 @@ describe("V8's code cache", () => {
   });
 
   it('a cache file overwritten with junk is refused and replaced; the command works all the same', async () => {
-    const { osmo } = newUser();
-    await tokenLogin(server(), osmo, 'user@example.com', 'damaged-cache');
+    const { osmo } = loggedIn('damaged-cache');
     const cacheHome = tempDir('osmo-xdg-damaged-');
     const first = await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } });
     assert.equal(first.code, 0, first.stderr);
@@ -139,8 +150,7 @@ describe("V8's code cache", () => {
   });
 
   it('a cache directory that others can write is neither read nor written', async () => {
-    const { osmo } = newUser();
-    await tokenLogin(server(), osmo, 'user@example.com', 'open-cache');
+    const { osmo } = loggedIn('open-cache');
     const cacheHome = tempDir('osmo-xdg-open-');
     assert.equal((await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } })).code, 0);
     const dir = join(cacheHome, 'osmo', CACHE_SUBDIR);
@@ -198,8 +208,7 @@ describe("V8's code cache", () => {
   });
 
   it('runs unchanged and silently where the cache cannot be created', async () => {
-    const { osmo } = newUser();
-    await tokenLogin(server(), osmo, 'user@example.com', 'nocache-token');
+    const { osmo } = loggedIn('nocache-token');
     const notADirectory = join(tempDir('osmo-xdg-file-'), 'file');
     writeFileSync(notADirectory, '');
     const res = await osmo(['token', 'list'], { env: { XDG_CACHE_HOME: notADirectory } });
@@ -209,8 +218,7 @@ describe("V8's code cache", () => {
   });
 
   it('parallel runs share one cold cache safely', async () => {
-    const { osmo } = newUser();
-    await tokenLogin(server(), osmo, 'user@example.com', 'shared-cache');
+    const { osmo } = loggedIn('shared-cache');
     const cacheHome = tempDir('osmo-xdg-shared-');
     const runs = await Promise.all(Array.from({ length: 6 }, () => osmo(['token', 'list'], { env: { XDG_CACHE_HOME: cacheHome } })));
     for (const res of runs) {

@@ -1,12 +1,15 @@
 // Issue 19, finding 8: what a server sent never reaches the terminal raw, also
 // where the earlier work (issue 13) left gaps: the JWT that print-token prints,
-// strings inside -t json output, and --debug stack traces.
+// strings inside -t json output, and --debug stack traces. In-process through
+// main() (test/helpers/in-process.ts): what reaches the terminal is its output.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EXCHANGE, newUser, useServer } from './helpers/fixtures.js';
+import { EXCHANGE, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { HOSTILE_TEXT, HOSTILE_USER } from './server/hostile.js';
 
 const server = useServer({ hostile: true });
+const newUser = (env: Record<string, string> = {}): ReturnType<typeof inProcessUser> => inProcessUser(undefined, env);
 
 // What JSON.stringify leaves raw and a terminal acts on: DEL, C1 controls, bidi overrides.
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
