@@ -24,13 +24,17 @@ function atomicWriteModule(): string {
  * first write, and then proves nothing.
  */
 function killWhileWriting(args: string[], env: Record<string, string>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
     let timer: NodeJS.Timeout | undefined;
     child.stdout.once('data', () => (timer = setTimeout(() => child.kill('SIGKILL'), ms)));
-    child.on('close', () => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve();
+      // A writer that ended any other way (it failed to load, say) was never killed while writing.
+      if (signal === 'SIGKILL') resolve();
+      else reject(new Error(`the writer ended by itself (${code ?? signal}): ${stderr}`));
     });
   });
 }
