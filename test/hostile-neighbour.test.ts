@@ -37,7 +37,7 @@ async function passwordLoginDueForRenewal(dir: string): Promise<void> {
 // a time: most of their time is spent waiting (a lock held 16 s, a renewal of
 // 8 s, a takeover guard of 5 s), so each lock case has a server of its own.
 describe('a hostile neighbour', { concurrency: true }, () => {
-  describe('finding 1: a config directory or state file that another user controls is refused', () => {
+  describe('finding 1: a config directory or state file that another user controls is refused', { concurrency: 1 }, () => {
     it('a forged config.json in a directory another user made world-writable never gets the refresh token', async (t) => {
       const neighbour = otherUser(t);
       if (!neighbour) return;
@@ -130,7 +130,7 @@ describe('a hostile neighbour', { concurrency: true }, () => {
     });
   });
 
-  describe('finding 6: temporary files left by a killed write are swept', () => {
+  describe('finding 6: temporary files left by a killed write are swept', { concurrency: 1 }, () => {
     /** What a write killed between its fsync and its rename leaves: `.<12 hex>.tmp`, mode 0600, with the secrets in it. */
     function leftover(dir: string, name: string, ageMs: number): string {
       const path = join(dir, name);
