@@ -2,7 +2,8 @@
 // stray file leaves in the config directory. Findings 1, 6 and 8 of issue 13.
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -183,9 +184,11 @@ describe('a hostile neighbour', { concurrency: true }, () => {
       return { ...user, srv };
     }
 
-    function deadPid(): number {
-      const child = spawnSync(process.execPath, ['-e', '0']);
-      return child.pid;
+    /** The pid of a process that has ended. Not spawnSync: that would stop this process, and the servers of the cases beside it, for a Node start-up. */
+    async function deadPid(): Promise<number> {
+      const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      await once(child, 'close');
+      return child.pid!;
     }
 
     /**
@@ -225,7 +228,9 @@ describe('a hostile neighbour', { concurrency: true }, () => {
       };
     }
 
-    // The longest waits first, so that the shorter cases run beside them.
+    // The longest waits first, so that the shorter cases run beside them; the
+    // racing takeovers (seven processes each) last, once the slow renewal,
+    // which must finish within OSMO_HTTP_TIMEOUT, is done.
     it('a lock a live process keeps holding: the error names the holder, the lock and how to clear it', { timeout: 60_000 }, async (t) => {
       const { osmo, dir } = await alwaysRenewing(t, 'held-lock');
       const lock = join(dir, 'state.lock');
@@ -248,8 +253,9 @@ describe('a hostile neighbour', { concurrency: true }, () => {
     it('a takeover guard left by a process killed while taking over blocks the takeover for 5 s only', { timeout: 60_000 }, async (t) => {
       const { osmo, dir, srv } = await alwaysRenewing(t, 'guard-left-behind');
       const lock = join(dir, 'state.lock');
+      const dead = await deadPid();
       mkdirSync(lock);
-      writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`);
+      writeFileSync(join(lock, 'owner'), `${dead} ${hostname()}\n`);
       mkdirSync(`${lock}.takeover`);
       const before = srv.count(EXCHANGE);
       const started = Date.now();
@@ -278,43 +284,21 @@ describe('a hostile neighbour', { concurrency: true }, () => {
       assert.ok(ms >= 8_000, `done after ${ms} ms: the slow exchange was not waited for`);
     });
 
-    const abandonedLocks: Array<{ name: string; make: (lock: string) => void }> = [
-      { name: 'whose owner process has died', make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`); } },
-      { name: 'whose mtime stopped moving a minute ago', make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000)); } },
-    ];
-
-    for (const shape of abandonedLocks) {
-      it(`parallel commands facing a lock ${shape.name}: one takes it over, all succeed, one renewal`, { timeout: 60_000 }, async (t) => {
-        const { osmo, dir, srv } = await alwaysRenewing(t, `racing-takeover-${abandonedLocks.indexOf(shape)}`);
-        const lock = join(dir, 'state.lock');
-        shape.make(lock);
-        // Each waiter waits 300 ms between deciding the lock is abandoned and removing it...
-        const env = { NODE_OPTIONS: `--require ${JSON.stringify(SLOW_LOCK_REMOVAL)}`, OSMO_TEST_SLOW_LOCK_REMOVAL_MS: '300' };
-        // ...and the renewal under the lock takes 2 s: a second holder would overlap it, and renew too.
-        srv.fault({ route: EXCHANGE, delayMs: 2_000 });
-        const before = srv.count(EXCHANGE);
-        const results = await Promise.all(Array.from({ length: 6 }, () => osmo(['token', 'list'], { env, timeoutMs: 40_000 })));
-        for (const res of results) assert.equal(res.code, 0, res.stderr);
-        assert.equal(srv.count(EXCHANGE), before + 1);
-        assert.equal(existsSync(lock), false, 'released');
-      });
-    }
-
     // `fresh`: the lock's mtime moves as a live holder's would, so that only
     // osmo seeing it as abandoned, not its age, can explain a takeover. The one
     // dated in 2100 is never stale by age.
-    const shapes: Array<{ name: string; fresh: boolean; make: (lock: string) => void }> = [
+    const shapes: Array<{ name: string; fresh: boolean; make: (lock: string) => void | Promise<void> }> = [
       { name: 'a regular file', fresh: true, make: (lock) => writeFileSync(lock, 'garbage\n') },
       { name: 'a directory with something in it', fresh: true, make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'junk'), 'x'); } },
       { name: 'an empty directory dated in the year 2100', fresh: false, make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date('2100-01-01'), new Date('2100-01-01')); } },
-      { name: 'a fresh lock whose owner process has died', fresh: true, make: (lock) => { mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${deadPid()} ${hostname()}\n`); } },
+      { name: 'a fresh lock whose owner process has died', fresh: true, make: async (lock) => { const dead = await deadPid(); mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${dead} ${hostname()}\n`); } },
     ];
 
     for (const shape of shapes) {
       it(`a state.lock that is ${shape.name} is taken over at once`, { timeout: 60_000 }, async (t) => {
         const { osmo, dir, srv } = await alwaysRenewing(t, `lock-${shapes.indexOf(shape)}`);
         const lock = join(dir, 'state.lock');
-        shape.make(lock);
+        await shape.make(lock);
         const stop = shape.fresh ? keepFresh(lock) : () => 0;
         const before = srv.count(EXCHANGE);
         // Were the lock not taken over, osmo would wait for it 5 + 15 s and fail naming its holder.
@@ -328,6 +312,28 @@ describe('a hostile neighbour', { concurrency: true }, () => {
         assert.ok(longest < 5_000, `the test left the lock unmoved for ${longest} ms, so a takeover by age is not ruled out`);
         // At once, not after some wait: a bound for the whole run, far from what one run takes, and below the 20 s wait.
         assert.ok(ms < 10_000, `took ${ms} ms`);
+        assert.equal(existsSync(lock), false, 'released');
+      });
+    }
+
+    const abandonedLocks: Array<{ name: string; make: (lock: string) => void | Promise<void> }> = [
+      { name: 'whose owner process has died', make: async (lock) => { const dead = await deadPid(); mkdirSync(lock); writeFileSync(join(lock, 'owner'), `${dead} ${hostname()}\n`); } },
+      { name: 'whose mtime stopped moving a minute ago', make: (lock) => { mkdirSync(lock); utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000)); } },
+    ];
+
+    for (const shape of abandonedLocks) {
+      it(`parallel commands facing a lock ${shape.name}: one takes it over, all succeed, one renewal`, { timeout: 60_000 }, async (t) => {
+        const { osmo, dir, srv } = await alwaysRenewing(t, `racing-takeover-${abandonedLocks.indexOf(shape)}`);
+        const lock = join(dir, 'state.lock');
+        await shape.make(lock);
+        // Each waiter waits 300 ms between deciding the lock is abandoned and removing it...
+        const env = { NODE_OPTIONS: `--require ${JSON.stringify(SLOW_LOCK_REMOVAL)}`, OSMO_TEST_SLOW_LOCK_REMOVAL_MS: '300' };
+        // ...and the renewal under the lock takes 2 s: a second holder would overlap it, and renew too.
+        srv.fault({ route: EXCHANGE, delayMs: 2_000 });
+        const before = srv.count(EXCHANGE);
+        const results = await Promise.all(Array.from({ length: 6 }, () => osmo(['token', 'list'], { env, timeoutMs: 40_000 })));
+        for (const res of results) assert.equal(res.code, 0, res.stderr);
+        assert.equal(srv.count(EXCHANGE), before + 1);
         assert.equal(existsSync(lock), false, 'released');
       });
     }
