@@ -16,10 +16,9 @@ import { readState, writeState } from '../src/config/state.js';
 const server = useServer();
 const other = useServer();
 
-/** A token login whose JWT the next command renews (it lives 31 s; renewal starts 30 s before expiry). */
+/** A token login whose JWT the next command renews (it lives 20 s; renewal starts 30 s before expiry). */
 async function renewingLogin(srv: ReturnType<typeof server>, osmo: ReturnType<typeof newUser>['osmo'], name: string): Promise<void> {
-  await withJwtLifetime(srv, 31, () => tokenLogin(srv, osmo, 'user@example.com', name));
-  await sleep(1100);
+  await withJwtLifetime(srv, 20, () => tokenLogin(srv, osmo, 'user@example.com', name));
 }
 
 function start(args: string[], dir: string, env: Record<string, string> = {}): { child: ReturnType<typeof spawn>; done: Promise<RunResult & { at: number }> } {
