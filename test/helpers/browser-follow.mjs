@@ -9,7 +9,7 @@
 //   BROWSER_ENV_FILE   write the names of the OSMO_* variables this browser inherited
 //   BROWSER_STRAY_FILE first send stray callbacks (wrong state, no state) and write their statuses
 //   BROWSER_HOLD=1     first open a connection to the callback and leave it open
-import { statSync, writeFileSync } from 'node:fs';
+import { renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { connect } from 'node:net';
 import { signInUrl } from './sign-in-page.mjs';
@@ -57,7 +57,13 @@ if (!location) {
 }
 const callback = await fetch(new URL(location, url), { redirect: 'manual' });
 const page = await callback.text();
-if (process.env.BROWSER_PAGE_FILE) writeFileSync(process.env.BROWSER_PAGE_FILE, `${callback.status}\n${page}`);
+// Whole or not at all: a test waits for the file to exist, then reads it.
+if (process.env.BROWSER_PAGE_FILE) writeWhole(process.env.BROWSER_PAGE_FILE, `${callback.status}\n${page}`);
+
+function writeWhole(file, text) {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
 if (held) {
   // A held connection keeps a careless server (and so osmo) alive; give up after a while either way.
   setTimeout(() => process.exit(0), 30_000).unref();
