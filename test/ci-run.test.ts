@@ -16,8 +16,9 @@ describe('.ci/run and the npm scripts', () => {
   it('npm test = npm run check (lint, type check, build) + npm run test:only', () => {
     assert.equal(scripts.test, 'npm run check && npm run test:only');
     assert.equal(scripts.check, 'npm run lint && npm run typecheck && npm run build');
-    assert.match(scripts['test:only'] ?? '', /^node --import tsx --test .*test\/\*\.test\.ts$/);
-    assert.doesNotMatch(scripts['test:only'] ?? '', /lint|typecheck|build/);
+    // The test files bundled (test/build-tests.mjs), then run by node:test.
+    assert.match(scripts['test:only'] ?? '', /^node test\/build-tests\.mjs && node --test .*\.test-build\/test\/\*\.test\.mjs$/);
+    assert.doesNotMatch(scripts['test:only'] ?? '', /npm run|eslint|tsc|build\.mjs/);
   });
 
   it('.ci/run checks once, before the loop over Node lines, and runs only the tests inside it', () => {

@@ -24,7 +24,7 @@ export default async function* failureSummary(source) {
       // A suite fails because a test in it did: that test is listed itself.
       if (error.failureType === 'subtestsFailed') continue;
       const path = [...(names.get(event.data.file ?? '') ?? []).slice(0, event.data.nesting), event.data.name];
-      const file = event.data.file ? `${relative(process.cwd(), event.data.file)}: ` : '';
+      const file = event.data.file ? `${sourceOf(relative(process.cwd(), event.data.file))}: ` : '';
       failures.push({ where: `${file}${path.join(' > ')}`, why: firstLine(error.cause ?? error) });
     }
   }
@@ -32,6 +32,16 @@ export default async function* failureSummary(source) {
   const lines = [`# ${failures.length} failed ${failures.length === 1 ? 'test' : 'tests'} (details above, under "not ok"):`];
   for (const failure of failures) lines.push(`#   ${failure.where}`, `#       ${failure.why}`);
   yield `${lines.join('\n')}\n`;
+}
+
+/**
+ * The test file a bundle was built from (test/build-tests.mjs):
+ * .test-build/test/a.test.mjs is test/a.test.ts (.test-build-NAME/ for a bundle built elsewhere by a test).
+ * @param {string} file
+ */
+function sourceOf(file) {
+  const bundled = /^\.test-build[^/]*\/(.+)\.mjs$/.exec(file);
+  return bundled ? `${bundled[1]}.ts` : file;
 }
 
 /** @param {unknown} error */
