@@ -3,8 +3,10 @@
 // starts a process per file: through the tsx loader each spent about a second
 // of CPU compiling and resolving its TypeScript modules one by one (src/ too,
 // for the in-process tests), a third of the suite's time on a 2-core machine.
-// A bundle loads in tens of milliseconds. Packages stay outside (loaded from
-// node_modules as in production), and each module keeps its own
+// A bundle loads in tens of milliseconds. The libraries are bundled too, as
+// dist/osmo.cjs bundles them: loaded from node_modules as ES modules, date-fns
+// alone is hundreds of files, and Node 22+ looks up each one's package scope
+// (2 s of CPU per test file on Node 24). Each module keeps its own
 // import.meta.url, so paths a test builds from it (../bin/osmo, ../src, a
 // helper script) point where they did. Type checking is `npm run typecheck`.
 //
@@ -28,6 +30,9 @@ const ownImportMetaUrl = {
   },
 };
 
+/** Loaded from node_modules, not bundled: native or self-locating packages, and the test tools. */
+const EXTERNAL = ['esbuild', 'tsx', '@napi-rs/keyring', 'oidc-provider', 'fast-check', 'cli-table3'];
+
 const args = process.argv.slice(2);
 const at = args.indexOf('--outdir');
 const outdir = at === -1 ? `${ROOT}.test-build` : args.splice(at, 2)[1];
@@ -43,7 +48,9 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
+  external: EXTERNAL,
+  // CommonJS libraries in an ES module bundle require Node's built-ins through this.
+  banner: { js: "import { createRequire as __osmoCreateRequire } from 'node:module'; const require = __osmoCreateRequire(import.meta.url);" },
   // Stack traces name test/…ts and src/…ts lines (node --enable-source-maps).
   sourcemap: 'linked',
   plugins: [ownImportMetaUrl],
