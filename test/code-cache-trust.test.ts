@@ -110,15 +110,20 @@ describe('finding 4: a damaged cache never crashes; a failed write leaves nothin
     }
   }
 
+  /** The next run refuses the damaged cache, writes a new one, and prints what the first run printed. */
+  function runsAndReplaces(cacheHome: string, file: string, expected: string): void {
+    const res = osmo(OSMO_BIN, ['completion', 'bash', '--debug'], { XDG_CACHE_HOME: cacheHome });
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, expected);
+    assert.deepEqual(cacheLines(res.stderr), [`not used: ${file} was not written by osmo for this build, or was changed since; replacing it`, `written to ${file}`]);
+  }
+
   it('64 flipped bytes: refused, replaced, and the command works', () => {
     const cacheHome = tempDir('osmo-flipped-');
     const first = osmo(OSMO_BIN, ['completion', 'bash'], { XDG_CACHE_HOME: cacheHome });
     const file = binOf(cacheHome, 'completion-bash');
     flip(file);
-    const res = osmo(OSMO_BIN, ['completion', 'bash', '--debug'], { XDG_CACHE_HOME: cacheHome });
-    assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stdout, first.stdout);
-    assert.deepEqual(cacheLines(res.stderr), [`not used: ${file} was not written by osmo for this build, or was changed since; replacing it`, `written to ${file}`]);
+    runsAndReplaces(cacheHome, file, first.stdout);
   });
 
   it('a cache cut short, or grown, is refused and replaced', () => {
@@ -127,10 +132,7 @@ describe('finding 4: a damaged cache never crashes; a failed write leaves nothin
     const file = binOf(cacheHome, 'completion-bash');
     for (const change of [(d: Buffer) => d.subarray(0, d.length >> 1), (d: Buffer) => Buffer.concat([d, Buffer.alloc(64)])]) {
       writeFileSync(file, change(readFileSync(file)));
-      const res = osmo(OSMO_BIN, ['completion', 'bash', '--debug'], { XDG_CACHE_HOME: cacheHome });
-      assert.equal(res.code, 0, res.stderr);
-      assert.equal(res.stdout, first.stdout);
-      assert.deepEqual(cacheLines(res.stderr), [`not used: ${file} was not written by osmo for this build, or was changed since; replacing it`, `written to ${file}`]);
+      runsAndReplaces(cacheHome, file, first.stdout);
     }
   });
 
