@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
-import { startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
+import { loginAndListThroughProxy, startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { makeTestCa } from './helpers/test-ca.js';
 
 // A private CA, an OSMO service on https://127.0.0.1 with a certificate it
@@ -20,18 +20,10 @@ after(async () => {
   await proxy.close();
 });
 
-const port = (url: string): string => new URL(url).port;
-
 describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   it('NODE_EXTRA_CA_CERTS: login and token list go through the proxy', async () => {
     const { osmo } = newUser({ HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: ca.caFile });
-    const before = proxy.tunnels;
-    await tokenLogin(tlsServer(), osmo, 'user@example.com', 'proxy-extra-ca');
-    const list = await osmo(['token', 'list']);
-    assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /proxy-extra-ca/);
-    assert.ok(proxy.tunnels >= before + 2, `tunnels: ${before} -> ${proxy.tunnels}`);
-    assert.equal(proxy.targets.at(-1), `127.0.0.1:${port(tlsServer().url)}`);
+    await loginAndListThroughProxy(proxy, tlsServer(), osmo, 'proxy-extra-ca');
   });
 
   it('OSMO_CA_FILE: the same, with the CA given to osmo only', async () => {

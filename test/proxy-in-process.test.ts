@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenLogin, useServer } from './helpers/fixtures.js';
-import { startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
+import { loginAndListThroughProxy, startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { inProcessUser } from './helpers/in-process.js';
 import { makeTestCa } from './helpers/test-ca.js';
 
@@ -37,18 +37,10 @@ async function withRunnerProxy<T>(proxyUrl: string, fn: () => Promise<T>): Promi
   }
 }
 
-const port = (url: string): string => new URL(url).port;
-
 describe('in-process osmo and proxies', () => {
   it('login and token list go through the proxy named only in the env given to main()', async () => {
     const { osmo } = inProcessUser(undefined, { HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
-    const before = proxy.tunnels;
-    await tokenLogin(tlsServer(), osmo, 'user@example.com', 'in-process-proxy');
-    const list = await osmo(['token', 'list']);
-    assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /in-process-proxy/);
-    assert.ok(proxy.tunnels >= before + 2, `tunnels: ${before} -> ${proxy.tunnels}`);
-    assert.equal(proxy.targets.at(-1), `127.0.0.1:${port(tlsServer().url)}`);
+    await loginAndListThroughProxy(proxy, tlsServer(), osmo, 'in-process-proxy');
   });
 
   it("a proxy in the test runner's own environment is not used", async () => {

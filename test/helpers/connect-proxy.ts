@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import assert from 'node:assert/strict';
+import type { RunOptions, RunResult } from './cli.js';
+import { tokenLogin } from './fixtures.js';
+import type { OsmoServer } from '../server/osmo-server.js';
 
 export interface ConnectProxy {
   /** http://127.0.0.1:PORT, for HTTPS_PROXY / HTTP_PROXY. */
@@ -79,4 +83,18 @@ export async function startConnectProxy(): Promise<ConnectProxy> {
   });
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
+}
+
+/**
+ * A token login (PAT named `name`) and a `token list` that shows it: both
+ * through `proxy`, whose last tunnel led to `server`.
+ */
+export async function loginAndListThroughProxy(proxy: ConnectProxy, server: OsmoServer, osmo: (args: string[], opts?: RunOptions) => Promise<RunResult>, name: string): Promise<void> {
+  const before = proxy.tunnels;
+  await tokenLogin(server, osmo, 'user@example.com', name);
+  const list = await osmo(['token', 'list']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(name));
+  assert.ok(proxy.tunnels >= before + 2, `tunnels: ${before} -> ${proxy.tunnels}`);
+  assert.equal(proxy.targets.at(-1), `127.0.0.1:${new URL(server.url).port}`);
 }
