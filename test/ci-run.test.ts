@@ -3,9 +3,14 @@
 // running .ci/run needs root, apt and the network.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from './helpers/cli.js';
 
 const root = new URL('../', import.meta.url);
+const ROOT = fileURLToPath(root);
 const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const ci = readFileSync(new URL('.ci/run', root), 'utf8');
 
@@ -21,6 +26,31 @@ describe('.ci/run and the npm scripts', () => {
     assert.doesNotMatch(scripts['test:only'] ?? '', /npm run|eslint|tsc|build\.mjs/);
   });
 
+  it('a test that never ends, or a file that does not exit after its tests, fails by name instead of holding up the run', async () => {
+    const args = (scripts['test:only'] ?? '').split(' ');
+    const timeout = args.find((a) => a.startsWith('--test-timeout='));
+    const preload = args[args.indexOf('--import') + 1];
+    assert.ok(timeout && preload === './test/helpers/end-when-done.js', scripts['test:only']);
+    const dir = tempDir();
+    // A server keeps the event loop alive: without the bounds, either file would run for ever.
+    const serving = "import { it } from 'node:test';\nimport { createServer } from 'node:http';\ncreateServer().listen(0);\n";
+    writeFileSync(join(dir, 'hangs.test.mjs'), `${serving}it('never ends', () => new Promise(() => {}));\n`);
+    writeFileSync(join(dir, 'stays.test.mjs'), `${serving}it('passes, leaving its server running', () => {});\n`);
+    const started = Date.now();
+    const res = spawnSync(process.execPath, ['--test', '--test-reporter=tap', '--test-timeout=2000', '--import', preload, join(dir, 'hangs.test.mjs'), join(dir, 'stays.test.mjs')], {
+      cwd: ROOT, encoding: 'utf8', timeout: 30_000,
+      // Not as one of this run's files: node:test tells its children so through NODE_TEST_CONTEXT.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT')), OSMO_TEST_EXIT_GRACE_MS: '500' },
+    });
+    assert.equal(res.status, 1, res.stdout + res.stderr);
+    assert.ok(Date.now() - started < 20_000);
+    assert.match(res.stdout, /^not ok \d+ - .*(never ends|hangs\.test\.mjs)/m);
+    assert.match(res.stdout, /timed out after 2000ms/);
+    assert.match(res.stdout, /^ok \d+ - passes, leaving its server running/m);
+    assert.match(res.stdout, /^not ok \d+ - .*stays\.test\.mjs/m);
+    assert.match(res.stdout, /still held open by: .*TCPServerWrap.*; ended it/);
+  });
+
   it('.ci/run checks once, before the loop over Node lines, and runs only the tests inside it', () => {
     const loop = /^for bin in "\$\{NODE_BINS\[@\]\}"; do\n([\s\S]*?)^done$/m.exec(code);
     assert.ok(loop, 'the loop over Node lines');
@@ -28,7 +58,8 @@ describe('.ci/run and the npm scripts', () => {
     const inside = loop[1] ?? '';
     assert.equal(before.match(/\bnpm run check\b/g)?.length, 1, 'npm run check once, before the loop');
     // npm_test LABEL BIN DIR SCRIPT runs `npm run SCRIPT` with that node first on PATH.
-    assert.match(before, /^npm_test\(\) \{[\s\S]*?PATH="\$bin:\$PATH" npm run "\$script"[\s\S]*?^\}$/m);
+    // Bounded by `timeout`, so a hang ends as a named failure rather than CI's own time limit.
+    assert.match(before, /^npm_test\(\) \{[\s\S]*?PATH="\$bin:\$PATH" timeout --kill-after=30 "\$LINE_LIMIT_S" npm run "\$script"[\s\S]*?^\}$/m);
     assert.match(inside, /^\s*npm_test .* "\$bin" "\$PWD" test:only$/m);
     assert.doesNotMatch(inside, /\bnpm (test|run)\b/);
     // After the loop, only the fresh clone under a private directory runs the whole npm test (its own check included).

@@ -135,8 +135,20 @@ export async function runInProcess(args: string[], configDir: string, opts: InPr
   const stdout = new Capture();
   const stderr = new Capture(opts.onStderr);
   const io: IO = { stdout, stderr, stdin: Readable.from(opts.input === undefined ? [] : [opts.input]), stdinIsTTY: false, stderrIsTTY: false };
-  const code = await main(args, io, baseEnv(configDir, opts.env), { now: opts.clock?.now, sleep: opts.clock?.sleep, keychain: opts.keychain });
-  return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  const run = main(args, io, baseEnv(configDir, opts.env), { now: opts.clock?.now, sleep: opts.clock?.sleep, keychain: opts.keychain });
+  // As runOsmo() kills a child after its time-out: a command that never ends
+  // fails its test with what it printed, instead of holding up the suite.
+  const limitMs = opts.timeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`osmo ${args.join(' ')} (in-process) did not end within ${limitMs} ms\n--- stdout so far ---\n${stdout.text}--- stderr so far ---\n${stderr.text}`)), limitMs);
+  });
+  try {
+    const code = await Promise.race([run, overdue]);
+    return { code, signal: null, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A user's own config directory and an in-process runner bound to it: newUser() (fixtures.ts) without the processes. */

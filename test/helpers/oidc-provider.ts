@@ -209,7 +209,7 @@ export async function startOidcProvider(opts: OidcProviderOptions = {}): Promise
       const ours = url.origin === issuer;
       const headers: Record<string, string> = {};
       if (ours && jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-      const res = await fetch(url, { method, body, headers, redirect: 'manual' });
+      const res = await fetch(url, { method, body, headers, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
       if (ours) for (const cookie of res.headers.getSetCookie()) keepCookie(jar, cookie);
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
