@@ -13,7 +13,7 @@
 //   node test/build-tests.mjs                       every test/*.test.ts
 //   node test/build-tests.mjs FILE… [--outdir DIR]  these files only
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,6 +39,9 @@ const outdir = at === -1 ? `${ROOT}.test-build` : args.splice(at, 2)[1];
 const files = args.length > 0 ? args : readdirSync(`${ROOT}test`).filter((f) => f.endsWith('.test.ts')).map((f) => `${ROOT}test/${f}`);
 
 rmSync(outdir, { recursive: true, force: true });
+// osmo's code cache for the run's test files to share (sharedCacheHome() in test/helpers/cli.ts).
+mkdirSync(outdir, { recursive: true });
+mkdirSync(`${outdir}/osmo-cache`, { mode: 0o700 });
 await build({
   entryPoints: files,
   outdir,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -48,9 +48,27 @@ export function withoutSpaces(path: string): string {
 let cacheHome: string | undefined;
 
 /**
+ * The code cache directory `npm run test:only` shares between its test files
+ * (test/build-tests.mjs makes it, empty, at each run): osmo compiles each
+ * command once per run, not once per test file (a cold start costs about
+ * 75 ms more CPU than a warm one). Parallel runs sharing it are what osmo's
+ * cache is made for. A test file run on its own, without one, gets its own.
+ */
+const SHARED_CACHE_HOME = fileURLToPath(new URL('../../.test-build/osmo-cache', import.meta.url));
+
+function sharedCacheHome(): string | undefined {
+  try {
+    const st = lstatSync(SHARED_CACHE_HOME);
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0 ? SHARED_CACHE_HOME : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A clean environment: nothing from the developer's own osmo setup leaks into
  * a test, and nothing a test runs writes into the developer's home: osmo's
- * compile cache goes to a temporary XDG_CACHE_HOME shared by this test file.
+ * compile cache goes to the run's shared XDG_CACHE_HOME (above) or a temporary one.
  * Nor the machine's NODE_EXTRA_CA_CERTS: which CAs osmo trusts is what some
  * tests are about (they set it themselves), the local servers use test CAs,
  * and Node reads and parses the whole bundle at every start (about 45 ms of
@@ -62,7 +80,7 @@ export function baseEnv(configDir: string, extra: Record<string, string | undefi
     if (value === undefined || key.startsWith('OSMO_') || key === 'DBUS_SESSION_BUS_ADDRESS' || /_proxy$/i.test(key) || key === 'NODE_OPTIONS' || key === 'NODE_EXTRA_CA_CERTS') continue;
     env[key] = value;
   }
-  cacheHome ??= tempDir('osmo-cache-');
+  cacheHome ??= sharedCacheHome() ?? tempDir('osmo-cache-');
   Object.assign(env, { OSMO_CONFIG_DIR: configDir, OSMO_CREDENTIAL_STORE: 'file', NO_COLOR: '1', XDG_CACHE_HOME: cacheHome });
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
