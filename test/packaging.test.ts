@@ -60,7 +60,9 @@ function packed(): Promise<Packed> {
     const work = tempDir('osmo-pack-');
     const copy = join(work, 'src-copy');
     const skip = new Set(['node_modules', 'dist', '.git', 'test', 'bench', '.ci']);
-    cpSync(ROOT, copy, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src).split(sep)[0]!) });
+    // Nor what the test run builds (.test-build/: 120 MB of bundles, and the code cache other test files are writing to).
+    const testOutput = (name: string): boolean => name.startsWith('.test-build') || name.startsWith('.dist-');
+    cpSync(ROOT, copy, { recursive: true, filter: (src) => { const top = relative(ROOT, src).split(sep)[0]!; return !skip.has(top) && !testOutput(top); } });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
     const out = join(work, 'out');
     mkdirSync(out);
