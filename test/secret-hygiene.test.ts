@@ -22,8 +22,8 @@ import { skipOrFail } from './helpers/unavailable.js';
 const CREDENTIALS = 'credentials.json';
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
 const DEBUG_REQUEST = /^\[debug\] > (GET|POST|DELETE) (http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+)( \(authorization: Bearer \[redacted\]\))?$/;
-// bin/run-bundle.js says what became of V8's code cache (a path under XDG_CACHE_HOME at most).
-const DEBUG_CODE_CACHE = /^\[debug\] code cache: (none yet|used \(read and checked in [0-9.]+ ms\)|rejected by V8, replacing it|not used: \/\S+ was not written by osmo for this build, or was changed since; replacing it|written to \/\S+\.bin)$/;
+// bin/run-bundle.js says what became of V8's code cache (a path under XDG_CACHE_HOME at most, which may hold spaces).
+const DEBUG_CODE_CACHE = /^\[debug\] code cache: (none yet|used \(read and checked in [0-9.]+ ms\)|rejected by V8, replacing it|not used: \/.+ was not written by osmo for this build, or was changed since; replacing it|written to \/.+\.bin)$/;
 const DEBUG_RESPONSE = /^\[debug\] < (\d{3}|failed) (GET|POST|DELETE) (http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+) (in|after) \d+ ms/;
 
 /** Every file under a directory, by relative path. */
