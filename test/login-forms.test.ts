@@ -5,7 +5,8 @@
 // service, a service out of developer mode, and a proxy that cannot be reached.
 // In-process (test/helpers/in-process.ts), except through bin/osmo: the
 // terminal case, a token piped with no flag, the keychain note (D-Bus is per
-// process) and the proxies (the Transport reads them from process.env).
+// process) and the proxies (end to end, as a shell hands them to osmo;
+// test/proxy-in-process.test.ts has them in-process).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
