@@ -11,7 +11,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 it('npm test ends with a summary of the failed tests, after the TAP counts', () => {
   const script = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts['test:only'] ?? '';
   // The test runner's own arguments, as npm test gives them (through npm run test:only), run on a file where two tests fail, bundled as the suite is.
-  const run = script.slice(script.indexOf('&& node --test ') + '&& node '.length);
+  const run = script.slice(script.indexOf(' node --test ') + ' node '.length);
   const args = run.split(' ').filter((a) => a !== '.test-build/test/*.test.mjs');
   assert.ok(args.length < run.split(' ').length, `the runner's arguments end with the bundled test files: ${run}`);
   const outdir = `${ROOT}/.test-build-summary-${process.pid}`;
