@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
+import { tempDir } from './helpers/cli.js';
 import { JwtSigner } from './server/jwt.js';
 
 const modulus = (signer: JwtSigner): unknown => signer.jwks().keys[0]?.n;
@@ -28,9 +31,12 @@ it('keys are kept in a directory only this user can enter, each file 0600, and r
   const files = readdirSync(dir).filter((f) => /^rsa-2048-\d+\.pem$/.test(f));
   assert.ok(files.length > 0);
   for (const f of files) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
-  // A fresh process's first key is the stored rsa-2048-0.pem.
-  const script = "import('./test/server/jwt.ts').then(({ JwtSigner }) => process.stdout.write(String(new JwtSigner().jwks().keys[0].n)))";
-  const run = (): string => spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: new URL('..', import.meta.url), encoding: 'utf8' }).stdout;
+  // A fresh process's first key is the stored rsa-2048-0.pem. The signer as plain JavaScript
+  // (esbuild, as crash-safety's writer): a process that starts in tens of milliseconds, not through tsx.
+  const module = join(tempDir('osmo-jwt-'), 'jwt.mjs');
+  buildSync({ entryPoints: [fileURLToPath(new URL('./server/jwt.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile: module, logLevel: 'silent' });
+  const script = `import(${JSON.stringify(pathToFileURL(module).href)}).then(({ JwtSigner }) => process.stdout.write(String(new JwtSigner().jwks().keys[0].n)))`;
+  const run = (): string => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout;
   const first = run();
   assert.ok(first.length > 300, first);
   assert.equal(run(), first, 'the second process made a new key instead of reading the stored one');
