@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers/cli.js';
+import { outsideThisRun, tempDir } from './helpers/cli.js';
 
 const root = new URL('../', import.meta.url);
 const ROOT = fileURLToPath(root);
@@ -40,8 +40,7 @@ describe('.ci/run and the npm scripts', () => {
     const started = Date.now();
     const res = spawnSync(process.execPath, ['--test', '--test-reporter=tap', '--test-timeout=2000', '--import', preload, join(dir, 'hangs.test.mjs'), join(dir, 'stays.test.mjs')], {
       cwd: ROOT, encoding: 'utf8', timeout: 30_000,
-      // Not as one of this run's files: node:test tells its children so through NODE_TEST_CONTEXT.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT')), OSMO_TEST_EXIT_GRACE_MS: '500' },
+      env: outsideThisRun({ OSMO_TEST_EXIT_GRACE_MS: '500' }),
     });
     assert.equal(res.status, 1, res.stdout + res.stderr);
     assert.ok(Date.now() - started < 20_000);

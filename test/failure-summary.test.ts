@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { outsideThisRun } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -18,9 +19,7 @@ it('npm test ends with a summary of the failed tests, after the TAP counts', () 
   try {
     const built = spawnSync(process.execPath, ['test/build-tests.mjs', 'test/helpers/failing-tests.fixture.ts', '--outdir', outdir], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(built.status, 0, built.stderr);
-    // Without NODE_TEST_CONTEXT, which would make it a child of this run.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT'));
-    const res = spawnSync(process.execPath, [...args, `${outdir}/test/helpers/failing-tests.fixture.mjs`], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, [...args, `${outdir}/test/helpers/failing-tests.fixture.mjs`], { cwd: ROOT, env: outsideThisRun(), encoding: 'utf8', timeout: 60_000 });
     assert.equal(res.status, 1, res.stderr);
     const lines = res.stdout.trimEnd().split('\n');
     assert.ok(lines.includes('# pass 2') && lines.includes('# fail 2'), res.stdout);

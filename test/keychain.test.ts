@@ -8,7 +8,7 @@ import { startSecretService, type SecretService } from './helpers/secret-service
 import { readTree, tempDir } from './helpers/cli.js';
 import { EXCHANGE, newUser, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { skipOrFail } from './helpers/unavailable.js';
-import { assertCleanFailure } from './helpers/assert-cli.js';
+import { assertCleanFailure, escapeRegExp } from './helpers/assert-cli.js';
 import { loadKeyringBinding } from '../src/store/keychain-binding.js';
 
 // With OSMO_TEST_STRICT=1 (set by .ci/run) an unavailable keychain fails
@@ -182,13 +182,13 @@ describe('logout where the keychain cannot be reached', () => {
     const res = await osmo(['logout'], { env: { DBUS_SESSION_BUS_ADDRESS: undefined } });
     assertCleanFailure(res, {
       code: 2,
-      message: new RegExp(`^logged out of ${escape(server().url)}, but its secrets are still in the keychain \\(the keychain is unavailable: no D-Bus session \\(DBUS_SESSION_BUS_ADDRESS is not set\\)\\)$`),
+      message: new RegExp(`^logged out of ${escapeRegExp(server().url)}, but its secrets are still in the keychain \\(the keychain is unavailable: no D-Bus session \\(DBUS_SESSION_BUS_ADDRESS is not set\\)\\)$`),
     });
     const hint = res.stderr.split('\n')[1] ?? '';
     assert.equal(hint, `  run \`osmo logout ${server().url}\` where the keychain can be reached, or: secret-tool clear service osmo-cli username ${server().url}`);
     assert.equal(res.stdout, '', 'no success line');
     assert.deepEqual(servers(dir), {}, 'osmo no longer uses the login');
-    assert.match(await secretToolSearch(env), new RegExp(`username = ${escape(server().url)}`), 'the item is really still there');
+    assert.match(await secretToolSearch(env), new RegExp(`username = ${escapeRegExp(server().url)}`), 'the item is really still there');
 
     await run('sh', ['-c', hint.split('or: ')[1]!], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, timeout: 10_000 });
     assert.doesNotMatch(await secretToolSearch(env), /osmo-cli/);
@@ -229,7 +229,3 @@ describe('logout where the keychain cannot be reached', () => {
     assert.doesNotMatch(await secretToolSearch(env), /osmo-cli/);
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { startOsmoServer } from './server/osmo-server.js';
 import { baseEnv, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { runInProcess } from './helpers/in-process.js';
-import { assertCleanFailure } from './helpers/assert-cli.js';
+import { assertCleanFailure, escapeRegExp } from './helpers/assert-cli.js';
 import { EXCHANGE, LIST } from './helpers/fixtures.js';
 import { nonLoopbackIPv4, startForwarder } from './helpers/fault-servers.js';
 import { skipOrFail } from './helpers/unavailable.js';
@@ -24,7 +24,7 @@ const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
 const DEBUG_REQUEST = /^\[debug\] > (GET|POST|DELETE) (http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+)( \(authorization: Bearer \[redacted\]\))?$/;
 // bin/run-bundle.js says what became of V8's code cache: at most the path of a cache file under
 // the XDG_CACHE_HOME these runs get (baseEnv), whose own path may hold spaces.
-const CACHE_FILE = `${baseEnv(tempDir()).XDG_CACHE_HOME!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/osmo/[^/\\s]+/[^/\\s]+`;
+const CACHE_FILE = `${escapeRegExp(baseEnv(tempDir()).XDG_CACHE_HOME!)}/osmo/[^/\\s]+/[^/\\s]+`;
 const DEBUG_CODE_CACHE = new RegExp(`^\\[debug\\] code cache: (none yet|used \\(read and checked in [0-9.]+ ms\\)|rejected by V8, replacing it|not used: ${CACHE_FILE} was not written by osmo for this build, or was changed since; replacing it|written to ${CACHE_FILE}\\.bin)$`);
 const DEBUG_RESPONSE = /^\[debug\] < (\d{3}|failed) (GET|POST|DELETE) (http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+) (in|after) \d+ ms/;
 

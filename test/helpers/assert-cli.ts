@@ -7,6 +7,11 @@ const COMMANDER_USAGE = /^Run `osmo(?: [a-z-]+)* --help` for usage\.$/;
 const COMMANDER_SUGGESTION = /^\(Did you mean [^)]+\?\)$/;
 const STACK_FRAME = /^\s+at\s|node:internal|\.(?:js|ts):\d+:\d+/;
 
+/** `text` matched literally inside a RegExp built from a template (a URL, a path). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export interface FailureExpectation {
   code: number;
   /** Matched against the text after `Error: `. */

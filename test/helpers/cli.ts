@@ -89,6 +89,16 @@ export function baseEnv(configDir: string, extra: Record<string, string | undefi
   return env;
 }
 
+/**
+ * This process's environment for a `node --test` started from a test: without
+ * NODE_TEST_CONTEXT, which node:test sets in its test files' processes and
+ * which would make the new runner report to this run instead of on its own.
+ */
+export function outsideThisRun(extra: Record<string, string> = {}): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => key !== 'NODE_TEST_CONTEXT' && value !== undefined)) as Record<string, string>;
+  return { ...env, ...extra };
+}
+
 /** Runs the real bin/osmo as a child process. */
 export function runOsmo(args: string[], configDir: string, opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
