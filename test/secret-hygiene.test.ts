@@ -23,9 +23,10 @@ const CREDENTIALS = 'credentials.json';
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
 const DEBUG_REQUEST = /^\[debug\] > (GET|POST|DELETE) (http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+)( \(authorization: Bearer \[redacted\]\))?$/;
 // bin/run-bundle.js says what became of V8's code cache: at most the path of a cache file under
-// the XDG_CACHE_HOME these runs get (baseEnv), whose own path may hold spaces.
+// the XDG_CACHE_HOME these runs get (baseEnv), whose own path may hold spaces. The test run's
+// osmo processes share one cache, so another test file's run may be writing it at that moment.
 const CACHE_FILE = `${escapeRegExp(baseEnv(tempDir()).XDG_CACHE_HOME!)}/osmo/[^/\\s]+/[^/\\s]+`;
-const DEBUG_CODE_CACHE = new RegExp(`^\\[debug\\] code cache: (none yet|used \\(read and checked in [0-9.]+ ms\\)|rejected by V8, replacing it|not used: ${CACHE_FILE} was not written by osmo for this build, or was changed since; replacing it|written to ${CACHE_FILE}\\.bin)$`);
+const DEBUG_CODE_CACHE = new RegExp(`^\\[debug\\] code cache: (none yet|not written: another osmo is writing it|used \\(read and checked in [0-9.]+ ms\\)|rejected by V8, replacing it|not used: ${CACHE_FILE} was not written by osmo for this build, or was changed since; replacing it|written to ${CACHE_FILE}\\.bin)$`);
 const DEBUG_RESPONSE = /^\[debug\] < (\d{3}|failed) (GET|POST|DELETE) (http:\/\/127\.0\.0\.1:\d+\/api\/auth\/\S+) (in|after) \d+ ms/;
 
 /** Every file under a directory, by relative path. */
