@@ -4,6 +4,8 @@
 // (Ctrl-C is "\x03"). A command line can run under `bash -c`, so a test can
 // check what the shell does after osmo ends (`osmo …; echo AFTER`).
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { OSMO_BIN, baseEnv } from './cli.js';
 
 const DRIVER = String.raw`
@@ -58,7 +60,7 @@ interface PtyRun {
 function runPty(run: PtyRun): Promise<Required<PtyResult>> {
   const config = { argv: run.argv, columns: run.columns ?? 0, keys: (run.keys ?? []).map((k) => [k.after, k.send]), timeout: (run.timeoutMs ?? 30_000) / 1000 };
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', DRIVER, JSON.stringify(config)], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ptyPython() ?? 'python3', ['-c', DRIVER, JSON.stringify(config)], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
@@ -75,8 +77,23 @@ function runPty(run: PtyRun): Promise<Required<PtyResult>> {
   });
 }
 
+// The interpreter test/build-tests.mjs found for this run (python3 with a pty
+// module, past any version manager's shim); else python3 from PATH, checked here.
+const RESOLVED_PYTHON = fileURLToPath(new URL('../../.test-build/pty-python', import.meta.url));
+let python: string | null | undefined;
+
+function ptyPython(): string | null {
+  if (python !== undefined) return python;
+  try {
+    python = readFileSync(RESOLVED_PYTHON, 'utf8').trim() || null;
+  } catch {
+    python = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0 ? 'python3' : null;
+  }
+  return python;
+}
+
 export function havePty(): boolean {
-  return spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+  return ptyPython() !== null;
 }
 
 /** Runs bin/osmo with a terminal of `columns` columns; the output with the terminal's \r\n turned back into \n. */

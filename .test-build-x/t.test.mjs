@@ -1,0 +1,1 @@
+import {it} from 'node:test'; it('x', () => {});
