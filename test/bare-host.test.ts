@@ -1,9 +1,10 @@
 // A server named without its scheme, as `gh --hostname` takes it: a host
 // means https://, a loopback host http://, and switch/logout/status find a
-// stored login by its host and port.
+// stored login by its host and port. In-process: nothing here is a process's.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newUser, useServer } from './helpers/fixtures.js';
+import { useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { normalizeServerUrl, storedServerUrl } from '../src/util/url.js';
 
 const server = useServer();
@@ -25,8 +26,8 @@ describe('a server URL without a scheme', () => {
     assert.equal(storedServerUrl('https://osmo.example.com:8080', stored), 'https://osmo.example.com:8080');
   });
 
-  it('logs in, switches, shows status and logs out by host:port through the real binary', async () => {
-    const { osmo } = newUser();
+  it('logs in, switches, shows status and logs out by host:port', async () => {
+    const { osmo } = inProcessUser();
     const hostPort = server().url.replace(/^http:\/\//, '');
     const login = await osmo(['login', hostPort, '--method', 'dev', '--username', 'alice@example.com']);
     assert.equal(login.code, 0, login.stderr);
@@ -43,7 +44,7 @@ describe('a server URL without a scheme', () => {
   });
 
   it('takes a bare host name as https:// at login', async () => {
-    const { osmo } = newUser();
+    const { osmo } = inProcessUser();
     const res = await osmo(['login', 'osmo.invalid', '--method', 'dev', '--username', 'alice'], { env: { OSMO_HTTP_TIMEOUT: '5' } });
     assert.match(res.stdout, /^Logging in to https:\/\/osmo\.invalid\n/);
     assert.doesNotMatch(res.stderr, /not a server URL/);

@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { OSMO_BIN, baseEnv, tempDir } from './helpers/cli.js';
-import { newUser } from './helpers/fixtures.js';
-import { runOsmo } from './helpers/cli.js';
+import { inProcessUser, runInProcess } from './helpers/in-process.js';
 
-/** A runner bound to an existing config directory. */
-function newUserIn(dir: string): { osmo: (args: string[]) => ReturnType<typeof runOsmo> } {
-  return { osmo: (args) => runOsmo(args, dir) };
-}
+// The server runs as the README starts it; osmo in-process, except the device
+// login, which runs bin/osmo as a person would while they click on the page.
+const newUser = (): ReturnType<typeof inProcessUser> => inProcessUser();
 
 let child: ChildProcess;
 let url: string;
@@ -87,6 +85,6 @@ describe('the local server, by hand', () => {
     const code = await new Promise<number | null>((resolve) => login.once('exit', resolve));
     assert.equal(code, 0, stderr);
     assert.match(stdout, /Successfully logged in\. Welcome \S+\./);
-    assert.match((await newUserIn(dir).osmo(['whoami'])).stdout, /user@example\.com/);
+    assert.match((await runInProcess(['whoami'], dir)).stdout, /user@example\.com/);
   });
 });

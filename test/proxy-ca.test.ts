@@ -3,12 +3,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
+import { inProcessUser } from './helpers/in-process.js';
 import { loginAndListThroughProxy, startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { makeTestCa } from './helpers/test-ca.js';
 
 // A private CA, an OSMO service on https://127.0.0.1 with a certificate it
 // signed, and a CONNECT proxy that counts its tunnels: every case below goes
-// through a real proxy hop and a real TLS handshake.
+// through a real proxy hop and a real TLS handshake. osmo runs in-process with
+// the environment given to main() (src/http/transport.ts reads proxies and
+// OSMO_CA_FILE from it, test/proxy-in-process.test.ts shows the runner's own
+// is not used), except where only a process shows it: NODE_EXTRA_CA_CERTS,
+// which Node reads at start-up, through the real bin/osmo.
 const ca = makeTestCa();
 const tlsServer = useServer({ tls: { key: ca.key, cert: ca.cert } });
 const plainServer = useServer();
@@ -27,7 +32,7 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   });
 
   it('OSMO_CA_FILE: the same, with the CA given to osmo only', async () => {
-    const { osmo } = newUser({ https_proxy: proxy.url, OSMO_CA_FILE: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { https_proxy: proxy.url, OSMO_CA_FILE: ca.caFile });
     const before = proxy.tunnels;
     await tokenLogin(tlsServer(), osmo, 'user@example.com', 'proxy-osmo-ca');
     const who = await osmo(['api', '/api/auth/access_token']);
@@ -36,7 +41,7 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   });
 
   it('OSMO_CA_FILE without a proxy', async () => {
-    const { osmo } = newUser({ OSMO_CA_FILE: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { OSMO_CA_FILE: ca.caFile });
     const before = proxy.tunnels;
     await tokenLogin(tlsServer(), osmo, 'user@example.com', 'direct-osmo-ca');
     assert.equal((await osmo(['token', 'list'])).code, 0);
@@ -45,7 +50,7 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
 
   it('without the CA: exit 10 with a TLS message that names the fix', async () => {
     for (const [i, env] of [{ HTTPS_PROXY: proxy.url }, {}].entries()) {
-      const { osmo } = newUser(env);
+      const { osmo } = inProcessUser(undefined, env);
       const pat = tlsServer().issuePat('user@example.com', `untrusted${i}`);
       const before = proxy.tunnels;
       const res = await osmo(['login', tlsServer().url, '--method', 'token', '--token', pat]);
@@ -57,7 +62,7 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   });
 
   it('NO_PROXY=127.0.0.1 bypasses the proxy', async () => {
-    const { osmo } = newUser({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1', NODE_EXTRA_CA_CERTS: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1', OSMO_CA_FILE: ca.caFile });
     const before = proxy.tunnels;
     await tokenLogin(tlsServer(), osmo, 'user@example.com', 'no-proxy');
     assert.equal((await osmo(['token', 'list'])).code, 0);
@@ -65,12 +70,12 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   });
 
   it('an empty variable counts as unset: https_proxy= does not hide HTTPS_PROXY, nor no_proxy= NO_PROXY', async () => {
-    const through = newUser({ https_proxy: '', HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
+    const through = inProcessUser(undefined, { https_proxy: '', HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
     const before = proxy.tunnels;
     await tokenLogin(tlsServer(), through.osmo, 'user@example.com', 'empty-https-proxy');
     assert.ok(proxy.tunnels > before, 'HTTPS_PROXY was used');
 
-    const bypass = newUser({ HTTPS_PROXY: proxy.url, no_proxy: '', NO_PROXY: '127.0.0.1', OSMO_CA_FILE: ca.caFile });
+    const bypass = inProcessUser(undefined, { HTTPS_PROXY: proxy.url, no_proxy: '', NO_PROXY: '127.0.0.1', OSMO_CA_FILE: ca.caFile });
     const tunnels = proxy.tunnels;
     await tokenLogin(tlsServer(), bypass.osmo, 'user@example.com', 'empty-no-proxy');
     assert.equal(proxy.tunnels, tunnels, 'NO_PROXY was honoured');
@@ -79,7 +84,7 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   it('a proxy that refuses connections is named in the error, from the variable the request used', async () => {
     const closed = await startConnectProxy();
     await closed.close();
-    const { osmo } = newUser({ https_proxy: '', HTTPS_PROXY: closed.url, OSMO_CA_FILE: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { https_proxy: '', HTTPS_PROXY: closed.url, OSMO_CA_FILE: ca.caFile });
     const res = await osmo(['login', tlsServer().url, '--method', 'token', '--token', 'osmo_x']);
     assert.equal(res.code, 10, res.stderr);
     assert.match(res.stderr, /^Error: could not connect to the proxy http:\/\/127\.0\.0\.1:\d+/m);
@@ -90,7 +95,7 @@ describe('plain http:// and proxies', () => {
   // Through a proxy, plain http:// would hand the proxy the PAT, the JWT and
   // any password in clear text: the loopback exemption means *directly* to loopback.
   it('credentials for an http:// server or identity provider never cross a proxy, whatever the variable', async () => {
-    const { osmo, dir } = newUser({ HTTP_PROXY: proxy.url, http_proxy: proxy.url, HTTPS_PROXY: proxy.url, ALL_PROXY: proxy.url });
+    const { osmo, dir } = inProcessUser(undefined, { HTTP_PROXY: proxy.url, http_proxy: proxy.url, HTTPS_PROXY: proxy.url, ALL_PROXY: proxy.url });
     const before = proxy.tunnels;
     const requestsBefore = plainServer().count();
     const pat = await tokenLogin(plainServer(), osmo, 'user@example.com', 'http-proxy');
@@ -109,7 +114,7 @@ describe('plain http:// and proxies', () => {
   });
 
   it('HTTPS still goes through the proxy, which sees only cipher text', async () => {
-    const { osmo } = newUser({ HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { HTTPS_PROXY: proxy.url, OSMO_CA_FILE: ca.caFile });
     const before = proxy.tunnels;
     const pat = await tokenLogin(tlsServer(), osmo, 'user@example.com', 'https-cipher-text');
     assert.ok(proxy.tunnels > before);

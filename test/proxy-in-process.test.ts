@@ -1,7 +1,7 @@
 // osmo run in-process takes its proxy from the environment main() was given,
 // never from the process it runs in (src/http/transport.ts reads the
 // context's env): the proxy a test names is the one used, and only that.
-// Through bin/osmo the same cases are in test/proxy-ca.test.ts.
+// The proxy and private-CA cases themselves are in test/proxy-ca.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenLogin, useServer } from './helpers/fixtures.js';

@@ -1,1 +1,0 @@
-import {it} from 'node:test'; it('x', () => {});
