@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newUser, tokenLogin, useServer } from './helpers/fixtures.js';
 import { inProcessUser } from './helpers/in-process.js';
+import { tempDir } from './helpers/cli.js';
 import { loginAndListThroughProxy, startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { makeTestCa } from './helpers/test-ca.js';
 
@@ -48,8 +49,11 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
     assert.equal(proxy.tunnels, before);
   });
 
-  it('without the CA: exit 10 with a TLS message that names the fix', async () => {
-    for (const [i, env] of [{ HTTPS_PROXY: proxy.url }, {}].entries()) {
+  it('without the CA, or with an OSMO_CA_FILE that holds none: exit 10 with a TLS message that names the fix', async () => {
+    // In this process other cases trusted the CA through OSMO_CA_FILE already: nothing of theirs is kept for these.
+    const noCertificate = join(tempDir('osmo-ca-'), 'not-a-ca.pem');
+    writeFileSync(noCertificate, 'this is not a certificate\n');
+    for (const [i, env] of [{ HTTPS_PROXY: proxy.url }, {}, { OSMO_CA_FILE: noCertificate }].entries()) {
       const { osmo } = inProcessUser(undefined, env);
       const pat = tlsServer().issuePat('user@example.com', `untrusted${i}`);
       const before = proxy.tunnels;
