@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXCHANGE, LIST, newUser, tokenLogin, useServer, withJwtLifetime } from './helpers/fixtures.js';
 import { hashTree, readTree, runOsmo, tempDir } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
 import { startHttpServer } from './helpers/fault-servers.js';
 import { otherUser } from './helpers/other-user.js';
@@ -29,7 +30,7 @@ interface Stored {
 async function passwordLoginDueForRenewal(dir: string): Promise<void> {
   server().oauth.setPassword('svc@example.com', 'correct horse battery');
   await withJwtLifetime(server(), 20, async () => {
-    const res = await runOsmo(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'correct horse battery'], dir);
+    const res = await runInProcess(['login', server().url, '--method', 'password', '--username', 'svc@example.com', '--password', 'correct horse battery'], dir);
     assert.equal(res.code, 0, res.stderr);
   });
 }
@@ -89,8 +90,8 @@ describe('a hostile neighbour', { concurrency: true }, () => {
     });
 
     it('credentials.json owned by another user or open to others is refused; whoami claims privacy only after checking', async (t) => {
-      const { osmo, dir } = newUser();
-      await tokenLogin(server(), osmo, 'user@example.com', 'private-file');
+      const { osmo, setUp, dir } = newUser();
+      await tokenLogin(server(), setUp, 'user@example.com', 'private-file');
       const creds = join(dir, 'credentials.json');
       const ok = await osmo(['whoami']);
       assert.equal(ok.code, 0, ok.stderr);
@@ -117,8 +118,8 @@ describe('a hostile neighbour', { concurrency: true }, () => {
     });
 
     it('a config directory writable by its group, or a config.json writable by others, is refused with the chmod that fixes it', async () => {
-      const { osmo, dir } = newUser();
-      await tokenLogin(server(), osmo, 'user@example.com', 'loose-modes');
+      const { osmo, setUp, dir } = newUser();
+      await tokenLogin(server(), setUp, 'user@example.com', 'loose-modes');
       chmodSync(dir, 0o770);
       const loose = await osmo(['token', 'list']);
       assertCleanFailure(loose, { code: 2, message: new RegExp(`^the config directory ${dir} is writable by its group \\(mode 770\\), so they could replace its files$`) });
@@ -142,8 +143,8 @@ describe('a hostile neighbour', { concurrency: true }, () => {
     }
 
     it('logout removes the leftovers holding the PAT, and keeps a write in progress', async () => {
-      const { osmo, dir } = newUser();
-      const pat = await tokenLogin(sweepServer(), osmo, 'user@example.com', 'leftover-logout');
+      const { osmo, setUp, dir } = newUser();
+      const pat = await tokenLogin(sweepServer(), setUp, 'user@example.com', 'leftover-logout');
       const old = leftover(dir, '.0a1b2c3d4e5f.tmp', 60_000);
       const inProgress = join(dir, '.ffffffffffff.tmp');
       writeFileSync(inProgress, '{}', { mode: 0o600 });
@@ -159,8 +160,8 @@ describe('a hostile neighbour', { concurrency: true }, () => {
     });
 
     it('the next write removes them too', async () => {
-      const { osmo, dir } = newUser();
-      await tokenLogin(sweepServer(), osmo, 'user@example.com', 'leftover-write');
+      const { osmo, setUp, dir } = newUser();
+      await tokenLogin(sweepServer(), setUp, 'user@example.com', 'leftover-write');
       const old = leftover(dir, '.00112233aabb.tmp', 30_000);
       await tokenLogin(sweepServer(), osmo, 'user@example.com', 'leftover-write-2');
       assert.equal(existsSync(old), false);
@@ -179,7 +180,7 @@ describe('a hostile neighbour', { concurrency: true }, () => {
       t.after(() => srv.close());
       const user = newUser();
       await withJwtLifetime(srv, 5, async () => {
-        await tokenLogin(srv, user.osmo, 'user@example.com', name);
+        await tokenLogin(srv, user.setUp, 'user@example.com', name);
       });
       return { ...user, srv };
     }

@@ -17,7 +17,7 @@ const server = useServer();
 const other = useServer();
 
 /** A token login whose JWT the next command renews (it lives 20 s; renewal starts 30 s before expiry). */
-async function renewingLogin(srv: ReturnType<typeof server>, osmo: ReturnType<typeof newUser>['osmo'], name: string): Promise<void> {
+async function renewingLogin(srv: ReturnType<typeof server>, osmo: ReturnType<typeof newUser>['setUp'], name: string): Promise<void> {
   await withJwtLifetime(srv, 20, () => tokenLogin(srv, osmo, 'user@example.com', name));
 }
 
@@ -33,8 +33,8 @@ function start(args: string[], dir: string, env: Record<string, string> = {}): {
 
 describe('finding 7: a live holder keeps its lock', () => {
   it('a holder paused (SIGSTOP) with its lock unmoved for a minute is waited for, not overtaken', { timeout: 60_000 }, async () => {
-    const { osmo, dir } = newUser();
-    await renewingLogin(server(), osmo, 'paused-holder');
+    const { setUp, dir } = newUser();
+    await renewingLogin(server(), setUp, 'paused-holder');
     server().fault({ route: EXCHANGE, delayMs: 2_000 });
     const before = server().count(EXCHANGE);
     const holder = start(['token', 'list'], dir);
@@ -90,9 +90,9 @@ describe('finding 7: a live holder keeps its lock', () => {
 
 describe('finding 11: one renewal lock per server', () => {
   it('a slow renewal for one server does not hold up a command for another; each still renews once', { timeout: 60_000 }, async () => {
-    const { osmo, dir } = newUser();
-    await renewingLogin(server(), osmo, 'slow-server');
-    await renewingLogin(other(), osmo, 'fast-server');
+    const { osmo, setUp, dir } = newUser();
+    await renewingLogin(server(), setUp, 'slow-server');
+    await renewingLogin(other(), setUp, 'fast-server');
     server().fault({ route: EXCHANGE, delayMs: 4_000, times: Infinity });
     const slowBefore = server().count(EXCHANGE);
     const fastBefore = other().count(EXCHANGE);

@@ -21,10 +21,24 @@ export function useServer(opts: OsmoServerOptions = {}): () => OsmoServer {
   };
 }
 
-/** A user's own config directory, and a runner bound to it. */
-export function newUser(env: RunOptions['env'] = {}): { dir: string; osmo: (args: string[], opts?: RunOptions) => Promise<RunResult> } {
+type Runner = (args: string[], opts?: RunOptions) => Promise<RunResult>;
+
+/**
+ * A user's own config directory, and two runners bound to it: `osmo` runs the
+ * real bin/osmo; `setUp` runs the same command in-process (test/helpers/in-process.ts),
+ * same directory and environment, for the state a test builds on rather than
+ * the command it checks (a login before the `token list` under test): the same
+ * files, without a Node start-up.
+ */
+export function newUser(env: RunOptions['env'] = {}): { dir: string; osmo: Runner; setUp: Runner } {
   const dir = tempDir();
-  return { dir, osmo: (args, opts = {}) => runOsmo(args, dir, { ...opts, env: { ...env, ...opts.env } }) };
+  const withEnv = (opts: RunOptions): RunOptions => ({ ...opts, env: { ...env, ...opts.env } });
+  return {
+    dir,
+    osmo: (args, opts = {}) => runOsmo(args, dir, withEnv(opts)),
+    // Loaded when first used: it brings all of src/, which files that only run bin/osmo do not need.
+    setUp: async (args, opts = {}) => (await import('./in-process.js')).runInProcess(args, dir, withEnv(opts)),
+  };
 }
 
 /** Logs in with a freshly seeded PAT through --token-file; returns the PAT. */
