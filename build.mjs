@@ -28,11 +28,12 @@ const { BUNDLE_END } = createRequire(import.meta.url)('./bin/run-bundle.js');
 const LAZY_BUILTINS = [
   { builtin: 'node:http2', importer: /[\\/]node_modules[\\/]undici[\\/]/, standIn: './src/lazy-builtins/http2.cjs' },
   { builtin: 'node:child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/, standIn: './src/lazy-builtins/child-process.cjs' },
+  { builtin: 'node:assert', importer: /[\\/]node_modules[\\/]undici[\\/]/, standIn: './src/lazy-builtins/assert.cjs' },
 ];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:(http2|child_process)$/ }, (args) => {
+    b.onResolve({ filter: /^node:(http2|child_process|assert)$/ }, (args) => {
       const entry = LAZY_BUILTINS.find((e) => e.builtin === args.path && e.importer.test(args.importer));
       return entry ? { path: here(entry.standIn) } : undefined;
     });

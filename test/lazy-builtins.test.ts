@@ -1,7 +1,7 @@
-// build.mjs gives undici a stand-in for node:http2 and commander one for
-// node:child_process (src/lazy-builtins/). If either library starts to use
-// more of the module, this fails rather than the stand-in quietly answering
-// undefined.
+// build.mjs gives undici stand-ins for node:http2 and node:assert and
+// commander one for node:child_process (src/lazy-builtins/). If a library
+// starts to use more of a module, this fails rather than the stand-in quietly
+// answering undefined.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as http2 from 'node:http2';
+import { AssertionError } from 'node:assert';
 
 const require = createRequire(import.meta.url);
 
@@ -64,5 +65,25 @@ describe('the node:child_process stand-in commander is built with', () => {
   it('spawn() reaches the real module', async () => {
     const child = shim.spawn(process.execPath, ['-e', 'process.exit(3)']);
     assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 3);
+  });
+});
+
+describe('the node:assert stand-in undici is built with', () => {
+  const shim = require('../src/lazy-builtins/assert.cjs') as (value: unknown, message?: string) => void;
+  const users = filesRequiring('undici', 'assert');
+
+  it('undici keeps it as `assert` and only calls it, never a method of it', () => {
+    assert.ok(users.length >= 20, `${users.length} files`);
+    for (const { file, source } of users) {
+      assert.match(source, /const assert = require\('node:assert'\)/, file);
+      assert.deepEqual(propertiesUsed(source, 'assert'), [], file);
+    }
+  });
+
+  it('lets a true value pass and throws the real AssertionError, with its message, for a false one', () => {
+    shim(1);
+    shim(true, 'not thrown');
+    assert.throws(() => shim(0, 'socket is gone'), (err) => err instanceof AssertionError && err.message === 'socket is gone');
+    assert.throws(() => shim(undefined), AssertionError);
   });
 });

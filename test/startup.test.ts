@@ -13,6 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 import { commandKey } from '../src/startup/code-cache.js';
 const CACHE_SUBDIR = `v8-${process.version}-${process.arch}`;
+const LOADED_BUILTINS = fileURLToPath(new URL('./helpers/loaded-builtins.cjs', import.meta.url));
 
 // Start-up is a process matter: every command under test runs the real bin/osmo.
 // A test's login is written, not run (what `osmo login --method dev` stores),
@@ -232,5 +233,29 @@ describe("V8's code cache", () => {
     assert.equal(after.code, 0, after.stderr);
     assert.equal(after.stdout, runs[0]!.stdout);
     assert.deepEqual(cacheLines(after.stderr), ['used']);
+  });
+});
+
+describe('built-in modules', () => {
+  it('a command never loads the built-ins its libraries bring for what osmo does not do; on Node 20 the ones it needs load before the V8 flag', async () => {
+    const { osmo } = loggedIn('builtins-token');
+    const list = join(tempDir(), 'loaded');
+    const res = await osmo(['token', 'list'], { env: { NODE_OPTIONS: `--require ${JSON.stringify(LOADED_BUILTINS)}`, OSMO_TEST_LOADED_BUILTINS: list } });
+    assert.equal(res.code, 0, res.stderr);
+    const loaded = readFileSync(list, 'utf8').trim().split('\n');
+    assert.ok(loaded.includes('net') && loaded.includes('http'), `what a request needs is in the list: ${loaded.join(' ')}`);
+    // src/lazy-builtins/: stand-ins that load these only if ever called.
+    for (const unused of ['http2', 'child_process', 'assert']) assert.ok(!loaded.includes(unused), `${unused} was loaded`);
+    // bin/run-bundle.js: V8 11 gets --liftoff-only through node:v8, after which
+    // V8 refuses Node's own code cache for every built-in loaded; so the
+    // usual ones come first. V8 12 and later (Node 22+) get no flag.
+    const flag = loaded.indexOf('v8');
+    if (Number(process.versions.v8.split('.')[0]) < 12) {
+      assert.ok(flag > 0, 'node:v8 sets the flag');
+      const late = loaded.slice(flag + 1).filter((m) => /^(stream|net|tty|http|timers\/promises|diagnostics_channel|_http_\w+|internal\/streams\/\w+)$/.test(m));
+      assert.deepEqual(late, [], 'loaded after the flag, compiled without their code cache');
+    } else {
+      assert.equal(flag, -1, 'no V8 flag, so node:v8 is not loaded');
+    }
   });
 });
