@@ -45,12 +45,30 @@ function track(server: Server): { connections(): number; close(): Promise<void> 
   };
 }
 
-/** A port on 127.0.0.1 that was free a moment ago: connecting to it is refused. */
+/**
+ * A port on 127.0.0.1 where connecting is refused. Not one just freed by a
+ * server of our own: the kernel hands such ports out again, and a server
+ * that another test starts meanwhile (the suite starts hundreds, on port 0)
+ * could answer instead. So a port below the range port 0 is served from,
+ * with nothing listening on it: the first of a few rarely used ones that
+ * refuses a connection now.
+ */
 export async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  const port = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (const port of [9, 1, 4, 6, 8, 10, 12, 14, 16]) {
+    if (await refuses(port)) return port;
+  }
+  throw new Error('every candidate for a closed port on 127.0.0.1 (9, 1, 4, 6, …) accepts connections');
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
 }
 
 export interface Certificate {
