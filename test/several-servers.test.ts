@@ -7,6 +7,8 @@ import { EXCHANGE, LIST, newUser as newProcessUser, tokenLogin, withJwtLifetime 
 import { inProcessUser, runInProcess } from './helpers/in-process.js';
 import { hashTree, runOsmo, tempDir, type RunResult } from './helpers/cli.js';
 import { assertCleanFailure } from './helpers/assert-cli.js';
+import { closedPort } from './helpers/fault-servers.js';
+import { readState, writeState } from '../src/config/state.js';
 
 // Three services side by side, as a user with a token login at work, a dev
 // service on a laptop and an OAuth login elsewhere would have them. Run
@@ -37,6 +39,23 @@ type Osmo = ReturnType<typeof inProcessUser>['osmo'];
 function ok(res: RunResult): RunResult {
   assert.equal(res.code, 0, `exit ${res.code}\n${res.stderr}${res.stdout}`);
   return res;
+}
+
+/**
+ * The dev service of a login in `dir` stops: the login moves to a URL where
+ * nothing listens (closedPort()), and that URL is returned. Closing the
+ * server would not do: the kernel hands a freed port to the next server
+ * started on port 0 (the suite starts hundreds), which would then answer. A
+ * dev login keeps no secret, so config.json is all there is to move.
+ */
+async function stopService(dir: string, url: string): Promise<string> {
+  const stopped = `http://127.0.0.1:${await closedPort()}`;
+  const state = readState(dir);
+  state.servers[stopped] = state.servers[url]!;
+  delete state.servers[url];
+  if (state.current === url) state.current = stopped;
+  writeState(dir, state);
+  return stopped;
 }
 
 /** Token login (PAT `name`) on the token server, dev login on `dev`, password login on the OAuth server, which ends current. */
@@ -136,7 +155,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
     ok(await osmo(['switch', tokenServer.url]));
     ok(await osmo(['token', 'delete', 'revoked-status']));
     ok(await osmo(['switch', oauthServer.url]));
-    await dev.close();
+    const stopped = await stopService(dir, dev.url);
     const before = hashTree(dir);
 
     // Each check of the stopped service costs osmo its retries (about 1.3 s of
@@ -148,7 +167,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
       ok(await runInProcess(['switch', url], other));
       return other;
     };
-    const [tokenCurrent, devCurrent] = await Promise.all([copy(tokenServer.url), copy(dev.url)]);
+    const [tokenCurrent, devCurrent] = await Promise.all([copy(tokenServer.url), copy(stopped)]);
     const [res, jsonRes, refused, unreachable, one] = await Promise.all([
       osmo(['status']),
       osmo(['status', '-t', 'json']),
@@ -162,11 +181,11 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
     const revoked = block(res.stdout, tokenServer.url);
     assert.match(revoked, /\n {2}Status: +refused: the access token revoked-status no longer exists on the service\n/);
     assert.match(revoked, /\n {2}Hint: +log in without a token \(`osmo login http:\S+` opens a browser; add `--method code` for a device code\), then create one with `osmo token set NAME`, or on the access-token page of the OSMO web UI\n/);
-    assert.match(block(res.stdout, dev.url), new RegExp(`\\n {2}Status: +unreachable: cannot connect to ${dev.url.slice('http://'.length)}: connection refused\\n`));
+    assert.match(block(res.stdout, stopped), new RegExp(`\\n {2}Status: +unreachable: cannot connect to ${stopped.slice('http://'.length)}: connection refused\\n`));
     assert.equal(res.stderr, '', 'the current login works: no error');
 
     const json = entries(ok(jsonRes));
-    assert.deepEqual(json.map((e) => [e.server, e.check.status]), [[oauthServer.url, 'ok'], [tokenServer.url, 'refused'], [dev.url, 'unreachable']]);
+    assert.deepEqual(json.map((e) => [e.server, e.check.status]), [[oauthServer.url, 'ok'], [tokenServer.url, 'refused'], [stopped, 'unreachable']]);
     assert.equal(json[1]?.check.message, 'the access token revoked-status no longer exists on the service');
     assert.equal(hashTree(dir), before, 'nothing is written for logins whose check failed');
 
@@ -176,7 +195,7 @@ describe('osmo status with a token, a dev and an OAuth login', () => {
     assert.equal(unreachable.code, 10, unreachable.stderr);
     assert.equal(entries(unreachable)[0]?.check.status, 'unreachable');
     assert.deepEqual(JSON.parse(unreachable.stderr), {
-      message: `the current login for ${dev.url} could not be checked: cannot connect to ${dev.url.slice('http://'.length)}: connection refused`,
+      message: `the current login for ${stopped} could not be checked: cannot connect to ${stopped.slice('http://'.length)}: connection refused`,
       code: 10,
       hint: 'check the URL and that the service is running',
     });
