@@ -7,6 +7,7 @@ import { inProcessUser } from './helpers/in-process.js';
 import { tempDir } from './helpers/cli.js';
 import { loginAndListThroughProxy, startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { makeTestCa } from './helpers/test-ca.js';
+import { closedPort } from './helpers/fault-servers.js';
 
 // A private CA, an OSMO service on https://127.0.0.1 with a certificate it
 // signed, and a CONNECT proxy that counts its tunnels: every case below goes
@@ -86,9 +87,7 @@ describe('HTTPS through a CONNECT proxy to a service with a private CA', () => {
   });
 
   it('a proxy that refuses connections is named in the error, from the variable the request used', async () => {
-    const closed = await startConnectProxy();
-    await closed.close();
-    const { osmo } = inProcessUser(undefined, { https_proxy: '', HTTPS_PROXY: closed.url, OSMO_CA_FILE: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { https_proxy: '', HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}`, OSMO_CA_FILE: ca.caFile });
     const res = await osmo(['login', tlsServer().url, '--method', 'token', '--token', 'osmo_x']);
     assert.equal(res.code, 10, res.stderr);
     assert.match(res.stderr, /^Error: could not connect to the proxy http:\/\/127\.0\.0\.1:\d+/m);

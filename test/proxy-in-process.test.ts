@@ -8,15 +8,16 @@ import { tokenLogin, useServer } from './helpers/fixtures.js';
 import { loginAndListThroughProxy, startConnectProxy, type ConnectProxy } from './helpers/connect-proxy.js';
 import { inProcessUser } from './helpers/in-process.js';
 import { makeTestCa } from './helpers/test-ca.js';
+import { closedPort } from './helpers/fault-servers.js';
 
 const ca = makeTestCa();
 const tlsServer = useServer({ tls: { key: ca.key, cert: ca.cert } });
 let proxy: ConnectProxy;
-let closed: ConnectProxy;
+/** A proxy nobody listens on. */
+let closed: { url: string };
 before(async () => {
   proxy = await startConnectProxy();
-  closed = await startConnectProxy();
-  await closed.close();
+  closed = { url: `http://127.0.0.1:${await closedPort()}` };
 });
 after(async () => {
   await proxy.close();
