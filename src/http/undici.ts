@@ -22,3 +22,4 @@ Object.assign(Dispatcher.prototype, api);
 
 export { default as EnvHttpProxyAgent } from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 export { default as RetryAgent } from 'undici/lib/dispatcher/retry-agent.js';
+export { ClientDestroyedError } from 'undici/lib/core/errors.js';

@@ -13,6 +13,9 @@ declare module 'undici/lib/dispatcher/env-http-proxy-agent.js' {
   import { EnvHttpProxyAgent } from 'undici';
   export default EnvHttpProxyAgent;
 }
+declare module 'undici/lib/core/errors.js' {
+  export { ClientDestroyedError } from 'undici/types/errors';
+}
 declare module 'undici/lib/dispatcher/retry-agent.js' {
   import { RetryAgent } from 'undici';
   export default RetryAgent;
