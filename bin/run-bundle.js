@@ -17,10 +17,11 @@ const NOT_BUILT = 'Error: osmo is not built; run `npm install` (or `npm run buil
 const INCOMPLETE = 'Error: osmo is not completely installed (dist/osmo.cjs is cut short); reinstall it, or run `npm run build` in its directory\n';
 /**
  * Built-in modules the bundle loads in nearly every command (for its output
- * and for undici), loaded on Node 20 before the V8 flag above, while Node's
- * own code cache for them is still accepted: 5–10M instructions fewer for a
- * command without a request, ~30M (11 %) for a warm `token list`. Loading
- * them costs less than the cache saves even where a command needs only some.
+ * and for undici), loaded on Node 20 before runBundle() sets its V8 flag,
+ * while Node's own code cache for them is still accepted: 7–12M instructions
+ * fewer for a command without a request (`completion bash`), ~27M (10 %) for a
+ * warm `token list`. Loading them costs less than the cache saves even where
+ * a command needs only some.
  */
 const EARLY_BUILTINS = ['node:stream', 'node:net', 'node:tty', 'node:http', 'node:timers/promises', 'node:diagnostics_channel'];
 /** The last line build.mjs gives the bundle, so that a cut-off file is never run. */
