@@ -17,8 +17,8 @@ const server = useServer();
 const other = useServer();
 
 /** A token login whose JWT the next command renews (it lives 20 s; renewal starts 30 s before expiry). */
-async function renewingLogin(srv: ReturnType<typeof server>, osmo: ReturnType<typeof newUser>['setUp'], name: string): Promise<void> {
-  await withJwtLifetime(srv, 20, () => tokenLogin(srv, osmo, 'user@example.com', name));
+async function renewingLogin(srv: ReturnType<typeof server>, setUp: ReturnType<typeof newUser>['setUp'], name: string): Promise<void> {
+  await withJwtLifetime(srv, 20, () => tokenLogin(srv, setUp, 'user@example.com', name));
 }
 
 function start(args: string[], dir: string, env: Record<string, string> = {}): { child: ReturnType<typeof spawn>; done: Promise<RunResult & { at: number }> } {

@@ -14,10 +14,10 @@ const ca = makeTestCa();
 const tlsServer = useServer({ tls: { key: ca.key, cert: ca.cert } });
 let proxy: ConnectProxy;
 /** A proxy nobody listens on. */
-let closed: { url: string };
+let closedProxyUrl: string;
 before(async () => {
   proxy = await startConnectProxy();
-  closed = { url: `http://127.0.0.1:${await closedPort()}` };
+  closedProxyUrl = `http://127.0.0.1:${await closedPort()}`;
 });
 after(async () => {
   await proxy.close();
@@ -47,7 +47,7 @@ describe('in-process osmo and proxies', () => {
   it("a proxy in the test runner's own environment is not used", async () => {
     const { osmo } = inProcessUser(undefined, { OSMO_CA_FILE: ca.caFile });
     const before = proxy.tunnels;
-    await withRunnerProxy(closed.url, async () => {
+    await withRunnerProxy(closedProxyUrl, async () => {
       await tokenLogin(tlsServer(), osmo, 'user@example.com', 'no-runner-proxy');
       const list = await osmo(['token', 'list']);
       assert.equal(list.code, 0, list.stderr);
@@ -56,9 +56,9 @@ describe('in-process osmo and proxies', () => {
   });
 
   it("a proxy that refuses connections is named from the env given to main(), not the runner's", async () => {
-    const { osmo } = inProcessUser(undefined, { HTTPS_PROXY: closed.url, OSMO_CA_FILE: ca.caFile });
+    const { osmo } = inProcessUser(undefined, { HTTPS_PROXY: closedProxyUrl, OSMO_CA_FILE: ca.caFile });
     const res = await withRunnerProxy(proxy.url, () => osmo(['login', tlsServer().url, '--method', 'token', '--token', 'osmo_x']));
     assert.equal(res.code, 10, res.stderr);
-    assert.match(res.stderr, new RegExp(`^Error: could not connect to the proxy ${closed.url.replace(/[.]/g, '\\.').replace(/\/$/, '')}`, 'm'));
+    assert.match(res.stderr, new RegExp(`^Error: could not connect to the proxy ${closedProxyUrl.replace(/[.]/g, '\\.').replace(/\/$/, '')}`, 'm'));
   });
 });
